@@ -1,0 +1,4 @@
+package dev.vigil.config;
+
+/** {@code protocol} of a virtual server. */
+public enum Protocol { TCP, UDP, SCTP }
