@@ -1,0 +1,42 @@
+package dev.vigil.balance;
+
+/**
+ * IPVS {@code mh}: consistent (Maglev) hashing of the client address, and port with {@code mh-port}.
+ * An unavailable server means no server unless {@code mh-fallback} lets the hash walk on.
+ */
+final class MaglevHashingScheduler extends ConnectionScheduler {
+    private final boolean includePort;
+    private final boolean fallback;
+
+    MaglevHashingScheduler(boolean includePort, boolean fallback) {
+        this.includePort = includePort;
+        this.fallback = fallback;
+    }
+
+    @Override
+    Object prepare(RealServerState[] servers) {
+        return new MaglevTable(HashBuckets.inService(servers));
+    }
+
+    @Override
+    RealServerState select(ServerTable table, SchedulingRequest request) {
+        MaglevTable maglev = (MaglevTable) table.prepared;
+        if (maglev.empty) return null;
+        int port = includePort ? request.clientPort() : 0;
+        int first = MaglevTable.slot(request.client(), port, 0);
+        RealServerState s = maglev.slots[first];
+        if (s.acceptsNew(request.excluded())) return s;
+        if (!fallback && request.excluded().isEmpty()) return null;
+        if (!anyAcceptsNew(table.servers, request)) return null; // spares a walk over the whole table
+        for (int offset = 1; offset < MaglevTable.SIZE; offset++) {
+            s = maglev.slots[MaglevTable.slot(request.client(), port, (first + offset) % MaglevTable.SIZE)];
+            if (s.acceptsNew(request.excluded())) return s;
+        }
+        return null;
+    }
+
+    private static boolean anyAcceptsNew(RealServerState[] servers, SchedulingRequest request) {
+        for (RealServerState s : servers) if (s.acceptsNew(request.excluded())) return true;
+        return false;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.vigil.balance;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * A Maglev lookup table (Eisenbud et al., NSDI 2016) as IPVS's {@code mh} builds it: each server
+ * walks its own permutation of the slots, taking {@code weight / gcd} free slots per round, until
+ * every slot is owned. Removing one of N servers moves about 1/N of the slots.
+ */
+final class MaglevTable {
+    /** A prime, as Maglev needs; IPVS's largest table size choice. */
+    static final int SIZE = 65537;
+
+    final RealServerState[] slots = new RealServerState[SIZE];
+    final boolean empty;
+
+    MaglevTable(RealServerState[] servers) {
+        int n = servers.length;
+        int[] turns = new int[n];
+        int gcd = 0;
+        for (RealServerState s : servers) if (s.weight() > 0) gcd = gcd(gcd, s.weight());
+        long offsets[] = new long[n], skips[] = new long[n];
+        int[] next = new int[n];
+        boolean any = false;
+        for (int i = 0; i < n; i++) {
+            int w = servers[i].weight();
+            turns[i] = w > 0 ? w / gcd : 0;
+            any |= turns[i] > 0;
+            InetSocketAddress a = servers[i].address();
+            offsets[i] = Long.remainderUnsigned(hash(a.getAddress(), a.getPort(), 0x9e3779b97f4a7c15L), SIZE);
+            skips[i] = Long.remainderUnsigned(hash(a.getAddress(), a.getPort(), 0xc2b2ae3d27d4eb4fL), SIZE - 1) + 1;
+        }
+        empty = !any;
+        int filled = 0;
+        while (any && filled < SIZE) {
+            for (int i = 0; i < n && filled < SIZE; i++) {
+                for (int t = 0; t < turns[i] && filled < SIZE; t++) {
+                    int c;
+                    do {
+                        c = (int) ((offsets[i] + next[i] * skips[i]) % SIZE);
+                        next[i]++;
+                    } while (slots[c] != null);
+                    slots[c] = servers[i];
+                    filled++;
+                }
+            }
+        }
+    }
+
+    static int slot(InetAddress client, int port, int offset) {
+        return (int) Long.remainderUnsigned(hash(client, port, 0x5851f42d4c957f2dL + offset), SIZE);
+    }
+
+    /** A 64-bit hash of address and port with a seed: FNV-1a over the bytes, then a murmur finaliser. */
+    static long hash(InetAddress address, int port, long seed) {
+        long h = 0xcbf29ce484222325L ^ seed;
+        for (byte b : address.getAddress()) h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        h = (h ^ (port & 0xffff)) * 0x100000001b3L;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        return h ^ (h >>> 33);
+    }
+
+    private static int gcd(int a, int b) {
+        while (b != 0) {
+            int t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+}

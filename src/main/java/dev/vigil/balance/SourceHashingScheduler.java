@@ -1,0 +1,39 @@
+package dev.vigil.balance;
+
+/**
+ * IPVS {@code sh}: the client address (and port with {@code sh-port}) picks a bucket. When that
+ * server is quiesced or overloaded there is no server, unless {@code sh-fallback} lets the hash walk
+ * on to the next available bucket.
+ */
+final class SourceHashingScheduler extends ConnectionScheduler {
+    private final boolean includePort;
+    private final boolean fallback;
+
+    SourceHashingScheduler(boolean includePort, boolean fallback) {
+        this.includePort = includePort;
+        this.fallback = fallback;
+    }
+
+    @Override
+    Object prepare(RealServerState[] servers) {
+        return new HashBuckets(HashBuckets.inService(servers));
+    }
+
+    @Override
+    RealServerState select(ServerTable table, SchedulingRequest request) {
+        RealServerState[] buckets = ((HashBuckets) table.prepared).buckets;
+        int port = includePort ? request.clientPort() : 0;
+        int first = HashBuckets.hash(request.client(), port, 0);
+        RealServerState s = buckets[first];
+        if (s == null) return null;
+        if (s.acceptsNew(request.excluded())) return s;
+        // A retry after a failed connect is Vigil's, not IPVS's: it always walks on.
+        if (!fallback && request.excluded().isEmpty()) return null;
+        for (int offset = 0; offset < HashBuckets.SIZE; offset++) {
+            int roffset = (offset + first) % HashBuckets.SIZE;
+            s = buckets[HashBuckets.hash(request.client(), port, roffset)];
+            if (s.acceptsNew(request.excluded())) return s;
+        }
+        return null;
+    }
+}

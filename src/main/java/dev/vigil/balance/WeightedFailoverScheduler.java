@@ -1,0 +1,14 @@
+package dev.vigil.balance;
+
+/** IPVS {@code fo}: the available server with the highest weight; the first one wins a tie. */
+final class WeightedFailoverScheduler extends ConnectionScheduler {
+
+    @Override
+    RealServerState select(ServerTable table, SchedulingRequest request) {
+        RealServerState highest = null;
+        for (RealServerState s : table.servers) {
+            if (s.acceptsNew(request.excluded()) && (highest == null || s.weight() > highest.weight())) highest = s;
+        }
+        return highest;
+    }
+}
