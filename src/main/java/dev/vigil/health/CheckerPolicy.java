@@ -1,0 +1,60 @@
+package dev.vigil.health;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.random.RandomGenerator;
+
+/**
+ * keepalived's life of one checker, pure: it starts up (or down with {@code alpha}); a failure while up
+ * is retried {@code retry} times, {@code delay_before_retry} apart, before the checker goes down; a
+ * failure while down just waits {@code delay_loop}; one success brings it up and resets the retries.
+ * The first check waits a random time up to {@code warmup}.
+ */
+public final class CheckerPolicy {
+
+    private final CheckerTiming timing;
+    private boolean up;
+    private int retriesUsed;
+
+    public CheckerPolicy(CheckerTiming timing) {
+        this.timing = timing;
+        this.up = !timing.alpha();
+    }
+
+    public boolean up() {
+        return up;
+    }
+
+    public CheckerTiming timing() {
+        return timing;
+    }
+
+    /** When the first check is due: a uniform random delay in [0, warmup]. */
+    public Instant firstCheck(Instant start, RandomGenerator random) {
+        long max = timing.warmup().toMillis();
+        return max <= 0 ? start : start.plusMillis(random.nextLong(max + 1));
+    }
+
+    /** Takes a check's outcome at {@code now}; returns when the next check is due. */
+    public Instant record(Instant now, boolean ok) {
+        if (ok) {
+            up = true;
+            retriesUsed = 0;
+            return now.plus(timing.delayLoop());
+        }
+        if (up && retriesUsed < timing.retry()) {
+            retriesUsed++;
+            return now.plus(timing.delayBeforeRetry());
+        }
+        up = false;
+        retriesUsed = 0;
+        return now.plus(timing.delayLoop());
+    }
+
+    /** The worst time from a server's failure to this checker declaring it down, given a check timeout. */
+    public Duration worstDetection(Duration checkTimeout) {
+        Duration d = timing.delayLoop().plus(checkTimeout);
+        for (int i = 0; i < timing.retry(); i++) d = d.plus(timing.delayBeforeRetry()).plus(checkTimeout);
+        return d;
+    }
+}

@@ -1,0 +1,15 @@
+package dev.vigil.health;
+
+import dev.vigil.config.Checker.ExchangeService;
+
+/**
+ * One Exchange service's result in the last round: {@code up} if any of {@code tries} answered 200;
+ * {@code lastStatus} is the last HTTP status seen (0 when none: refused, timeout, TLS failure).
+ */
+public record ServiceStatus(ExchangeService service, boolean up, int passedTries, int tries, int lastStatus,
+                            String detail) {
+    /** Failed with a 503 answer: the protocol is inactive (failed or set to maintenance), not unreachable. */
+    public boolean unavailable() {
+        return !up && lastStatus == 503;
+    }
+}

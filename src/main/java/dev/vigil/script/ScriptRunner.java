@@ -1,0 +1,278 @@
+package dev.vigil.script;
+
+import dev.vigil.config.GlobalDefs;
+import dev.vigil.config.GlobalDefs.ScriptUser;
+import dev.vigil.config.Script;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs configured scripts ({@code MISC_CHECK}, {@code notify_up}/{@code notify_down}, VRRP notifies):
+ * the argument vector as written, no shell, on a virtual thread, with a minimal environment, output
+ * captured (the first {@link #OUTPUT_LIMIT} bytes, stdout and stderr together) and a hard timeout that
+ * kills the whole process tree: SIGTERM, then SIGKILL after a short grace. When Vigil runs as root and a
+ * user is configured (the script's own or {@code script_user}), the script runs as that user through
+ * util-linux {@code setpriv}/{@code runuser}. Callers get a future and never wait on a script.
+ */
+public final class ScriptRunner implements AutoCloseable {
+
+    public static final int OUTPUT_LIMIT = 4096;
+    public static final Duration DEFAULT_KILL_GRACE = Duration.ofMillis(500);
+    static final String MINIMAL_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final Logger LOG = LoggerFactory.getLogger(ScriptRunner.class);
+
+    private final Optional<ScriptUser> defaultUser;
+    private final boolean scriptSecurity;
+    private final Duration killGrace;
+    private final boolean root;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    private final AtomicLong runs = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong timeouts = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private volatile boolean closed;
+
+    /** Counters since start: runs attempted, non-zero exits or failures to start, timeouts, refusals. */
+    public record Counters(long runs, long failures, long timeouts, long refused) {}
+
+    public ScriptRunner(GlobalDefs globals) {
+        this(globals.scriptUser(), globals.enableScriptSecurity(), DEFAULT_KILL_GRACE);
+    }
+
+    public ScriptRunner(Optional<ScriptUser> defaultUser, boolean scriptSecurity, Duration killGrace) {
+        this.defaultUser = defaultUser;
+        this.scriptSecurity = scriptSecurity;
+        this.killGrace = killGrace;
+        this.root = isRoot();
+    }
+
+    /** Runs {@code script}; the future completes with the result, never exceptionally. */
+    public CompletableFuture<ScriptResult> run(Script script, Duration timeout) {
+        return run(script, timeout, Map.of());
+    }
+
+    /** As {@link #run(Script, Duration)}, with extra environment variables for the script. */
+    public CompletableFuture<ScriptResult> run(Script script, Duration timeout, Map<String, String> env) {
+        runs.incrementAndGet();
+        if (closed) return CompletableFuture.completedFuture(refuse(script, "script runner is stopped"));
+        try {
+            return CompletableFuture.supplyAsync(() -> execute(script, timeout, env), threads)
+                    .exceptionally(e -> fail(script, "failed: " + e));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(refuse(script, "script runner is stopped"));
+        }
+    }
+
+    public Counters counters() {
+        return new Counters(runs.get(), failures.get(), timeouts.get(), refused.get());
+    }
+
+    private ScriptResult execute(Script script, Duration timeout, Map<String, String> env) {
+        Optional<ScriptUser> user = script.user().or(() -> defaultUser);
+        Optional<Path> exe = resolve(script.path());
+        if (exe.isEmpty()) return fail(script, "script not found or not executable: " + script.path());
+        if (scriptSecurity) {
+            Optional<Integer> uid = root ? user.flatMap(u -> ScriptSecurity.uidOf(u.user())) : Optional.empty();
+            if (root && user.isPresent() && uid.isEmpty()) {
+                return refuse(script, "script security: unknown user " + user.get().user() + " for " + script.path());
+            }
+            Optional<String> why = ScriptSecurity.check(exe.get(), uid);
+            if (why.isPresent()) return refuse(script, why.get() + " (refusing to run " + script.commandLine() + ")");
+        }
+        List<String> command = new ArrayList<>();
+        if (root && user.isPresent()) command.addAll(switchUser(user.get()));
+        command.add(exe.get().toString());
+        command.addAll(script.argv().subList(1, script.argv().size()));
+
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Map<String, String> environment = pb.environment();
+        environment.clear();
+        environment.put("PATH", MINIMAL_PATH);
+        environment.put("LANG", "C");
+        environment.putAll(env);
+
+        long start = System.nanoTime();
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            return fail(script, "cannot start " + script.path() + ": " + e.getMessage());
+        }
+        running.add(process);
+        try {
+            BoundedOutput output = new BoundedOutput(process.getInputStream());
+            Thread reader = Thread.ofVirtual().name("script-output").start(output);
+            boolean finished;
+            try {
+                finished = process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                finished = false;
+            }
+            if (!finished) killTree(process);
+            // Output left open by a background grandchild must not hold the result back.
+            try {
+                reader.join(Duration.ofMillis(200));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            int code = finished ? process.exitValue() : -1;
+            ScriptResult result = new ScriptResult(code, !finished, output.text(), took, Optional.empty());
+            if (!finished) timeouts.incrementAndGet();
+            if (!result.succeeded()) failures.incrementAndGet();
+            log(script, result);
+            return result;
+        } finally {
+            running.remove(process);
+        }
+    }
+
+    private void killTree(Process process) {
+        // Children are taken before the parent dies: afterwards they are re-parented and out of reach.
+        Set<ProcessHandle> tree = new LinkedHashSet<>();
+        tree.add(process.toHandle());
+        process.descendants().forEach(tree::add);
+        tree.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + killGrace.toNanos();
+        while (System.nanoTime() < deadline && tree.stream().anyMatch(ProcessHandle::isAlive)) {
+            for (ProcessHandle h : List.copyOf(tree)) if (h.isAlive()) h.descendants().forEach(tree::add);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (ProcessHandle h : List.copyOf(tree)) if (h.isAlive()) h.descendants().forEach(tree::add);
+        tree.forEach(ProcessHandle::destroyForcibly);
+        try {
+            process.waitFor(killGrace.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static List<String> switchUser(ScriptUser user) {
+        if (user.group().isPresent()) {
+            return List.of("/usr/bin/setpriv", "--reuid=" + user.user(), "--regid=" + user.group().get(),
+                    "--init-groups", "--");
+        }
+        // runuser takes the user's own primary group, as keepalived does when no group is given.
+        return List.of(Files.isExecutable(Path.of("/usr/sbin/runuser")) ? "/usr/sbin/runuser" : "runuser",
+                "-u", user.user(), "--");
+    }
+
+    private static Optional<Path> resolve(String path) {
+        if (path.contains("/")) {
+            Path p = Path.of(path);
+            return Files.isRegularFile(p) && Files.isExecutable(p) ? Optional.of(p.toAbsolutePath()) : Optional.empty();
+        }
+        for (String dir : MINIMAL_PATH.split(":")) {
+            Path p = Path.of(dir, path);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) return Optional.of(p);
+        }
+        return Optional.empty();
+    }
+
+    private ScriptResult refuse(Script script, String why) {
+        refused.incrementAndGet();
+        failures.incrementAndGet();
+        LOG.warn("{} ({}): {}", script.commandLine(), script.source(), why);
+        return ScriptResult.notRun(why);
+    }
+
+    private ScriptResult fail(Script script, String why) {
+        failures.incrementAndGet();
+        LOG.warn("{} ({}): {}", script.commandLine(), script.source(), why);
+        return ScriptResult.notRun(why);
+    }
+
+    private static void log(Script script, ScriptResult r) {
+        String out = r.output().isBlank() ? "" : " output: " + r.output().strip().replace('\n', '|');
+        if (r.timedOut()) LOG.warn("{}: {}, killed{}", script.commandLine(), r.describe(), out);
+        else LOG.debug("{}: {} in {} ms{}", script.commandLine(), r.describe(), r.duration().toMillis(), out);
+    }
+
+    /** Kills every script still running; later runs are refused. */
+    @Override
+    public void close() {
+        closed = true;
+        threads.shutdown();
+        for (Process p : List.copyOf(running)) killTree(p);
+        try {
+            threads.awaitTermination(killGrace.toMillis() + 2000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        threads.shutdownNow();
+    }
+
+    private static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** Keeps the first bytes of a stream and drains the rest so the script never blocks on a full pipe. */
+    private static final class BoundedOutput implements Runnable {
+        private final InputStream in;
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private volatile boolean truncated;
+
+        BoundedOutput(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void run() {
+            byte[] buf = new byte[1024];
+            try (in) {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    synchronized (kept) {
+                        int room = OUTPUT_LIMIT - kept.size();
+                        if (room > 0) kept.write(buf, 0, Math.min(room, n));
+                        if (n > room) truncated = true;
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone; keep what was read
+            }
+        }
+
+        String text() {
+            synchronized (kept) {
+                String s = kept.toString(StandardCharsets.UTF_8);
+                return truncated ? s + "...[truncated]" : s;
+            }
+        }
+    }
+}
