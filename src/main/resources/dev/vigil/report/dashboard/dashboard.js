@@ -1,0 +1,153 @@
+'use strict';
+// Polls the status API and redraws. Built with DOM calls and textContent only, so names and
+// reasons from the network can never become markup.
+(function () {
+  const POLL_MS = 1000;
+  const previous = new Map(); // key -> {time, bytesIn, bytesOut}
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null) continue;
+      if (k === 'class') e.className = v; else e.setAttribute(k, v);
+    }
+    for (const c of children) {
+      if (c === null || c === undefined) continue;
+      e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return e;
+  }
+
+  function badge(state) {
+    return el('span', { class: 'badge state-' + state, 'data-role': 'state' }, state);
+  }
+
+  function duration(seconds) {
+    const d = Math.floor(seconds / 86400), h = Math.floor(seconds % 86400 / 3600);
+    const m = Math.floor(seconds % 3600 / 60), s = Math.floor(seconds % 60);
+    if (d > 0) return d + 'd ' + h + 'h';
+    if (h > 0) return h + 'h ' + m + 'm';
+    if (m > 0) return m + 'm ' + s + 's';
+    return s + 's';
+  }
+
+  function bytes(n) {
+    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+    let i = 0;
+    while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
+    return (i === 0 ? n.toFixed(0) : n.toFixed(1)) + ' ' + units[i];
+  }
+
+  // Throughput from the difference between two samples, timed by the server's clock.
+  function rate(key, time, bytesIn, bytesOut) {
+    const p = previous.get(key);
+    previous.set(key, { time, bytesIn, bytesOut });
+    if (!p || time <= p.time || bytesIn < p.bytesIn || bytesOut < p.bytesOut) return null;
+    const dt = (time - p.time) / 1000;
+    return { in: (bytesIn - p.bytesIn) / dt, out: (bytesOut - p.bytesOut) / dt };
+  }
+
+  function rateText(r, dir) {
+    return r ? bytes(r[dir]) + '/s' : '\u2014';
+  }
+
+  function renderVrrp(list) {
+    const box = document.getElementById('vrrp');
+    if (list.length === 0) {
+      box.replaceChildren(el('div', { class: 'card empty muted' }, 'No VRRP instances configured.'));
+      return;
+    }
+    box.replaceChildren(...list.map(v => el('div', {
+      class: 'card vrrp' + (v.state === 'MASTER' ? ' master' : ''), 'data-vrrp': v.name, 'data-state': v.state
+    },
+      el('div', {}, el('span', { class: 'name' }, v.name), ' ', badge(v.state)),
+      el('dl', {},
+        el('dt', {}, 'Priority'),
+        el('dd', {}, v.effective_priority === v.priority ? String(v.priority)
+          : v.effective_priority + ' (configured ' + v.priority + ')'),
+        el('dt', {}, 'VIPs'), el('dd', {}, v.vips.length ? v.vips.join(', ') : '\u2014'),
+        v.master_since ? el('dt', {}, 'Master since') : null,
+        v.master_since ? el('dd', {}, new Date(v.master_since).toLocaleString()) : null))));
+  }
+
+  function services(list) {
+    if (!list || list.length === 0) return '';
+    return el('div', { class: 'services' }, ...list.map(s => el('span', {
+      class: 'service ' + (s.status === 'UP' ? 'up' : 'down'),
+      title: s.detail || s.status, 'data-service': s.name, 'data-status': s.status
+    }, s.name + (s.status === 'UP' ? '' : ' ' + s.status))));
+  }
+
+  function realServerRow(vs, rs, time) {
+    const key = vs.protocol + ' ' + vs.endpoint + ' ' + rs.endpoint;
+    const r = rate(key, time, rs.bytes_in, rs.bytes_out);
+    const reason = rs.state === 'UP' ? '' : (rs.reason || '');
+    return el('tr', {
+      class: rs.state.toLowerCase(), 'data-real-server': vs.endpoint + ' ' + rs.endpoint, 'data-state': rs.state
+    },
+      el('td', { class: 'addr', 'data-label': 'Real server' }, rs.endpoint),
+      el('td', { 'data-label': 'State' }, badge(rs.state)),
+      el('td', { class: 'num', 'data-label': 'Weight' },
+        rs.effective_weight === rs.weight ? String(rs.weight) : rs.effective_weight + ' / ' + rs.weight),
+      el('td', { class: 'num', 'data-label': 'Active' }, rs.active_connections),
+      el('td', { class: 'num', 'data-label': 'Inactive' }, rs.inactive_connections),
+      el('td', { class: 'num', 'data-label': 'In' }, rateText(r, 'in')),
+      el('td', { class: 'num', 'data-label': 'Out' }, rateText(r, 'out')),
+      el('td', { 'data-label': 'Services' }, services(rs.services)),
+      el('td', { class: 'reason', 'data-label': 'Reason', 'data-role': 'reason' }, reason));
+  }
+
+  function renderVirtualServers(list, time) {
+    const box = document.getElementById('virtual-servers');
+    if (list.length === 0) {
+      box.replaceChildren(el('div', { class: 'card empty muted' }, 'No virtual servers configured.'));
+      return;
+    }
+    box.replaceChildren(...list.map(vs => {
+      const r = rate(vs.protocol + ' ' + vs.endpoint, time, vs.bytes_in, vs.bytes_out);
+      const up = vs.real_servers.filter(rs => rs.healthy).length;
+      return el('div', { class: 'card vs', 'data-virtual-server': vs.endpoint },
+        el('div', { class: 'vs-head' },
+          el('span', { class: 'title' }, vs.protocol + ' ' + vs.endpoint + ' ' + vs.scheduler),
+          badge(vs.quorum_up ? 'UP' : 'DOWN'),
+          el('span', { class: 'stats' }, up + '/' + vs.real_servers.length + ' up \u00b7 '
+            + vs.active_connections + ' active \u00b7 ' + vs.inactive_connections + ' inactive \u00b7 in '
+            + rateText(r, 'in') + ' \u00b7 out ' + rateText(r, 'out'))),
+        el('table', {},
+          el('thead', {}, el('tr', {}, ...['Real server', 'State', 'Weight', 'Active', 'Inactive', 'In', 'Out',
+            'Services', 'Reason'].map((h, i) => el('th', { class: i >= 2 && i <= 6 ? 'num' : null }, h)))),
+          el('tbody', {}, ...vs.real_servers.map(rs => realServerRow(vs, rs, time)))));
+    }));
+  }
+
+  function render(status) {
+    document.getElementById('router-id').textContent = status.node.router_id;
+    document.getElementById('node').textContent = 'version ' + status.node.version + ' \u00b7 up '
+      + duration(status.node.uptime_seconds) + ' \u00b7 updated ' + new Date(status.time_millis).toLocaleTimeString();
+    document.title = 'Vigil \u2013 ' + status.node.router_id;
+    renderVrrp(status.vrrp);
+    renderVirtualServers(status.virtual_servers, status.time_millis);
+  }
+
+  function connection(message) {
+    const c = document.getElementById('connection');
+    c.hidden = !message;
+    c.textContent = message || '';
+    document.body.dataset.connected = message ? 'false' : 'true';
+  }
+
+  async function poll() {
+    try {
+      const response = await fetch('api/v1/status', { cache: 'no-store' });
+      if (!response.ok) throw new Error('HTTP ' + response.status);
+      render(await response.json());
+      connection(null);
+    } catch (e) {
+      connection('Cannot reach Vigil (' + e.message + '); showing the last known state, retrying\u2026');
+    } finally {
+      setTimeout(poll, POLL_MS);
+    }
+  }
+
+  poll();
+})();

@@ -1,0 +1,237 @@
+package dev.vigil.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AdminServerTest {
+
+    private static final String TOKEN = "s3cret-token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final AtomicReference<StatusSnapshot> current = new AtomicReference<>(Fixtures.exchange(RealServerState.UP, null));
+    private final RecordingActions actions = new RecordingActions();
+    private final VigilMetrics metrics = new VigilMetrics(current::get);
+    private AdminServer server;
+
+    private AdminServer start(Optional<String> token) throws IOException {
+        server = AdminServer.start(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0), token,
+                current::get, actions, metrics);
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.close();
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.address().getPort() + path);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String body, String authorization) throws Exception {
+        var b = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (authorization != null) b.header("Authorization", authorization);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> r) throws Exception {
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json; charset=utf-8");
+        assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ");
+        return JSON.readTree(r.body());
+    }
+
+    @Test
+    void statusIsTheSnapshotAsJson() throws Exception {
+        start(Optional.empty());
+        var r = get("/api/v1/status");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode s = json(r);
+        assertThat(s.at("/node/router_id").asText()).isEqualTo("lb1");
+        assertThat(s.at("/vrrp/0/state").asText()).isEqualTo("MASTER");
+        assertThat(s.at("/vrrp/0/master_since").asText()).isEqualTo("2026-11-25T03:00:00Z");
+        JsonNode rs2 = s.at("/virtual_servers/0/real_servers/1");
+        assertThat(rs2.get("address").asText()).isEqualTo("10.0.0.12");
+        assertThat(rs2.get("healthy").asBoolean()).isTrue();
+        assertThat(rs2.get("reason").isNull()).isTrue();
+
+        current.set(Fixtures.exchange(RealServerState.DOWN, "HTTP 503 from /ews/healthcheck.htm"));
+        JsonNode down = json(get("/api/v1/status")).at("/virtual_servers/0/real_servers/1");
+        assertThat(down.get("state").asText()).isEqualTo("DOWN");
+        assertThat(down.get("reason").asText()).isEqualTo("HTTP 503 from /ews/healthcheck.htm");
+        assertThat(down.at("/services/1/status").asText()).isEqualTo("DOWN");
+        assertThat(StatusJson.read(get("/api/v1/status").body())).isEqualTo(current.get());
+    }
+
+    @Test
+    void metricsArePrometheusTextWithTheRightContentType() throws Exception {
+        start(Optional.empty());
+        var r = get("/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(r.body()).contains("vigil_real_server_active_connections{protocol=\"TCP\",real_server=\"10.0.0.11:443\",virtual_server=\"10.0.0.1:443\"} 12.0");
+        var open = http.send(HttpRequest.newBuilder(uri("/metrics"))
+                .header("Accept", "application/openmetrics-text; version=1.0.0").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(open.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/openmetrics-text");
+        assertThat(open.body()).endsWith("# EOF\n");
+    }
+
+    @Test
+    void withoutAConfiguredTokenStateChangingCallsAreRefusedWithAHint() throws Exception {
+        start(Optional.empty());
+        var r = post("/api/v1/real-servers/drain", "{\"real_server\":\"10.0.0.11:443\"}", "Bearer anything");
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(json(r).get("error").asText()).contains("vigil_admin_token");
+        assertThat(actions.calls).isEmpty();
+    }
+
+    @Test
+    void missingOrWrongTokenIsRefusedAndCounted() throws Exception {
+        start(Optional.of(TOKEN));
+        String body = "{\"virtual_server\":\"10.0.0.1:443\",\"real_server\":\"10.0.0.11:443\"}";
+        var missing = post("/api/v1/real-servers/drain", body, null);
+        var wrong = post("/api/v1/real-servers/drain", body, "Bearer s3cret-tokem");
+        var prefix = post("/api/v1/reload", "{}", "Bearer s3cret");
+        var basic = post("/api/v1/real-servers/enable", body, "Basic " + TOKEN);
+        for (var r : List.of(missing, wrong, prefix, basic)) {
+            assertThat(r.statusCode()).isEqualTo(401);
+            assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"vigil\"");
+            assertThat(json(r).get("error").asText()).contains("Bearer");
+        }
+        assertThat(actions.calls).isEmpty();
+        assertThat(metrics.adminAuthFailures()).isEqualTo(4);
+        assertThat(get("/metrics").body()).contains("vigil_admin_auth_failures_total 4.0");
+    }
+
+    @Test
+    void drainAndEnableReachTheActionsWithTheNamedServers() throws Exception {
+        start(Optional.of(TOKEN));
+        String auth = "Bearer " + TOKEN;
+        var drained = post("/api/v1/real-servers/drain",
+                "{\"virtual_server\":\"10.0.0.1:443\",\"real_server\":\"10.0.0.11:443\"}", auth);
+        assertThat(drained.statusCode()).isEqualTo(200);
+        assertThat(json(drained).get("result").asText()).isEqualTo("drained");
+        var enabled = post("/api/v1/real-servers/enable", "{\"real_server\":\"10.0.0.11:443\"}", "bearer  " + TOKEN);
+        assertThat(enabled.statusCode()).isEqualTo(200);
+        assertThat(json(enabled).get("virtual_server").isNull()).isTrue();
+        var unknown = post("/api/v1/real-servers/drain", "{\"real_server\":\"10.0.0.99:443\"}", auth);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown).get("error").asText()).isEqualTo("no real server 10.0.0.99:443 in any virtual server");
+        assertThat(actions.calls).containsExactly("drain 10.0.0.1:443 10.0.0.11:443", "enable * 10.0.0.11:443",
+                "drain * 10.0.0.99:443");
+        assertThat(metrics.adminAuthFailures()).isZero();
+    }
+
+    @Test
+    void badRequestsGetClearJsonErrors() throws Exception {
+        start(Optional.of(TOKEN));
+        String auth = "Bearer " + TOKEN;
+        var notJson = post("/api/v1/real-servers/drain", "{real_server:", auth);
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(json(notJson).get("error").asText()).startsWith("the body is not valid JSON");
+        var typo = post("/api/v1/real-servers/drain", "{\"realserver\":\"10.0.0.11:443\"}", auth);
+        assertThat(json(typo).get("error").asText()).contains("unknown field 'realserver'");
+        var missing = post("/api/v1/real-servers/drain", "{}", auth);
+        assertThat(json(missing).get("error").asText()).contains("'real_server' is required");
+        var badAddress = post("/api/v1/real-servers/drain", "{\"real_server\":\"exchange1:443\"}", auth);
+        assertThat(badAddress.statusCode()).isEqualTo(400);
+        assertThat(json(badAddress).get("error").asText()).isEqualTo("'exchange1' is not an IP address");
+        var badPort = post("/api/v1/real-servers/drain", "{\"real_server\":\"10.0.0.11:99999\"}", auth);
+        assertThat(json(badPort).get("error").asText()).contains("out of range");
+        var array = post("/api/v1/real-servers/enable", "[]", auth);
+        assertThat(json(array).get("error").asText()).isEqualTo("the body must be a JSON object");
+        var huge = post("/api/v1/real-servers/drain", "{\"x\":\"" + "a".repeat(AdminServer.MAX_BODY) + "\"}", auth);
+        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(server.badRequests()).isEqualTo(7);
+        assertThat(actions.calls).isEmpty();
+
+        var method = get("/api/v1/real-servers/drain");
+        assertThat(method.statusCode()).isEqualTo(405);
+        assertThat(method.headers().firstValue("Allow")).hasValue("POST");
+        var nowhere = get("/api/v2/status");
+        assertThat(nowhere.statusCode()).isEqualTo(404);
+        assertThat(json(nowhere).get("error").asText()).contains("GET /api/v1/status");
+
+        actions.failure = new IllegalStateException("forwarder not started");
+        var failing = post("/api/v1/real-servers/drain", "{\"real_server\":\"10.0.0.11:443\"}", auth);
+        assertThat(failing.statusCode()).isEqualTo(500);
+        assertThat(json(failing).get("error").asText()).isEqualTo("internal error: forwarder not started");
+    }
+
+    @Test
+    void reloadReportsPositionedErrorsWhenTheNewFileIsInvalid() throws Exception {
+        start(Optional.of(TOKEN));
+        var ok = post("/api/v1/reload", "", "Bearer " + TOKEN);
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(json(ok).get("applied").asBoolean()).isTrue();
+        actions.reloadResult = new AdminActions.ReloadResult(false, "kept the running configuration",
+                List.of("/etc/vigil/keepalived.conf:12:5: unknown keyword 'lb_alg'"));
+        var bad = post("/api/v1/reload", "", "Bearer " + TOKEN);
+        assertThat(bad.statusCode()).isEqualTo(422);
+        JsonNode b = json(bad);
+        assertThat(b.get("applied").asBoolean()).isFalse();
+        assertThat(b.at("/errors/0").asText()).isEqualTo("/etc/vigil/keepalived.conf:12:5: unknown keyword 'lb_alg'");
+    }
+
+    @Test
+    void bindsOnlyWhereToldTo() throws Exception {
+        start(Optional.empty());
+        assertThat(server.address().getAddress()).isEqualTo(InetAddress.ofLiteral("127.0.0.1"));
+        int port = server.address().getPort();
+        // 127.0.0.2 is on the same loopback interface: reachable only if the server bound the wildcard.
+        assertThatThrownBy(() -> {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.2"), port), 2000);
+            }
+        }).isInstanceOf(ConnectException.class);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), port), 2000);
+        }
+        assertThat(AdminServer.defaultAddress()).isEqualTo(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 9180));
+    }
+
+    @Test
+    void dashboardIsServedWithARestrictivePolicy() throws Exception {
+        start(Optional.empty());
+        var page = get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("default-src 'self'");
+        assertThat(page.body()).contains("dashboard.js").contains("name=\"viewport\"");
+        assertThat(get("/dashboard.js").body()).contains("api/v1/status");
+        assertThat(get("/dashboard.css").headers().firstValue("Content-Type")).hasValue("text/css; charset=utf-8");
+    }
+
+    @Test
+    void adminAddressesParseAsTheCommandLineWritesThem() {
+        assertThat(AdminServer.parseAddress("127.0.0.1:9180"))
+                .isEqualTo(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 9180));
+        assertThat(AdminServer.parseAddress("[::1]:9181").getAddress()).isEqualTo(InetAddress.ofLiteral("::1"));
+        assertThatThrownBy(() -> AdminServer.parseAddress(":9180")).hasMessageContaining("HOST:PORT");
+        assertThatThrownBy(() -> AdminServer.parseAddress("::1:9180")).hasMessageContaining("[ADDR]:PORT");
+        assertThatThrownBy(() -> AdminServer.parseAddress("127.0.0.1:http")).hasMessageContaining("not a port");
+    }
+}

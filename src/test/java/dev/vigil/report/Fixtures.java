@@ -1,0 +1,69 @@
+package dev.vigil.report;
+
+import dev.vigil.config.ForwardingMethod;
+import dev.vigil.config.Protocol;
+import dev.vigil.config.VirtualServer;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The one place the report tests build status records and events, so a new component changes one spot. */
+final class Fixtures {
+    static final Instant T0 = Instant.parse("2026-11-25T03:00:00Z");
+
+    private Fixtures() {}
+
+    static StatusSnapshot.RealServer realServer(String address, int port, RealServerState state, String reason,
+                                                long active, long bytesIn, List<StatusSnapshot.Service> services) {
+        boolean healthy = state == RealServerState.UP || state == RealServerState.DRAINED;
+        return new StatusSnapshot.RealServer(address, port, ForwardingMethod.NAT, 1,
+                state == RealServerState.UP ? 1 : 0, healthy, state, Optional.ofNullable(reason), services,
+                active, 3, 100 + active, bytesIn, bytesIn * 10);
+    }
+
+    static StatusSnapshot.RealServer up(String address, int port, long active) {
+        return realServer(address, port, RealServerState.UP, null, active, 1000, List.of());
+    }
+
+    static StatusSnapshot.VirtualServer virtualServer(String address, int port, List<StatusSnapshot.RealServer> rs) {
+        long active = rs.stream().mapToLong(StatusSnapshot.RealServer::activeConnections).sum();
+        long inactive = rs.stream().mapToLong(StatusSnapshot.RealServer::inactiveConnections).sum();
+        long total = rs.stream().mapToLong(StatusSnapshot.RealServer::totalConnections).sum();
+        long in = rs.stream().mapToLong(StatusSnapshot.RealServer::bytesIn).sum();
+        long out = rs.stream().mapToLong(StatusSnapshot.RealServer::bytesOut).sum();
+        return new StatusSnapshot.VirtualServer(address, port, "TCP", "wlc", active, inactive, total, in, out,
+                rs.stream().anyMatch(StatusSnapshot.RealServer::healthy), rs);
+    }
+
+    static StatusSnapshot.VrrpInstance vrrp(String name, VrrpState state, int priority) {
+        return new StatusSnapshot.VrrpInstance(name, state, priority, priority, List.of("10.0.0.1/24"),
+                state == VrrpState.MASTER ? Optional.of(T0) : Optional.empty());
+    }
+
+    static StatusSnapshot snapshot(List<StatusSnapshot.VrrpInstance> vrrp, List<StatusSnapshot.VirtualServer> vs) {
+        return new StatusSnapshot(new StatusSnapshot.Node("lb1", "0.1.0", Duration.ofSeconds(3725)), vrrp, vs);
+    }
+
+    /** Two Exchange real servers behind one VIP, one of them down with a reason, and a MASTER instance. */
+    static StatusSnapshot exchange(RealServerState secondState, String reason) {
+        var services = List.of(new StatusSnapshot.Service("owa", "UP", ""),
+                new StatusSnapshot.Service("ews", secondState == RealServerState.UP ? "UP" : "DOWN",
+                        secondState == RealServerState.UP ? "" : "HTTP 503"));
+        var rs1 = up("10.0.0.11", 443, 12);
+        var rs2 = realServer("10.0.0.12", 443, secondState, reason, 4, 2000, services);
+        return snapshot(List.of(vrrp("VI_1", VrrpState.MASTER, 150)),
+                List.of(virtualServer("10.0.0.1", 443, List.of(rs1, rs2))));
+    }
+
+    static VrrpTransition toMaster(String name) {
+        return new VrrpTransition(VrrpTransition.Scope.INSTANCE, name, VrrpState.BACKUP, VrrpState.MASTER, 100, T0);
+    }
+
+    static RealServerTransition realServerDown(String reason) {
+        return new RealServerTransition(new VirtualServer.ByAddress(InetAddress.ofLiteral("10.0.0.1"), 443),
+                Protocol.TCP, InetAddress.ofLiteral("10.0.0.11"), 443, RealServerState.DOWN, reason, T0);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.vigil.report;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class VigilMetricsTest {
+
+    private static String scrape(VigilMetrics metrics) throws Exception {
+        var out = new ByteArrayOutputStream();
+        String type = metrics.scrape(null, out);
+        assertThat(type).startsWith("text/plain; version=0.0.4");
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void gaugesFollowTheSnapshotAtScrapeTimeWithOneSupplierCall() throws Exception {
+        AtomicReference<StatusSnapshot> current = new AtomicReference<>(Fixtures.exchange(RealServerState.UP, null));
+        AtomicInteger calls = new AtomicInteger();
+        VigilMetrics metrics = new VigilMetrics(() -> {
+            calls.incrementAndGet();
+            return current.get();
+        });
+        String first = scrape(metrics);
+        assertThat(calls).hasValue(1);
+        String rs2 = "{protocol=\"TCP\",real_server=\"10.0.0.12:443\",virtual_server=\"10.0.0.1:443\"}";
+        assertThat(first)
+                .contains("vigil_real_server_active_connections{protocol=\"TCP\",real_server=\"10.0.0.11:443\",virtual_server=\"10.0.0.1:443\"} 12.0")
+                .contains("vigil_real_server_up" + rs2 + " 1.0")
+                .contains("vigil_real_server_connections_total" + rs2 + " 104.0")
+                .contains("vigil_real_server_bytes_in_total" + rs2 + " 2000.0")
+                .contains("vigil_real_server_bytes_out_total" + rs2 + " 20000.0")
+                .contains("vigil_virtual_server_active_connections{protocol=\"TCP\",virtual_server=\"10.0.0.1:443\"} 16.0")
+                .contains("vigil_vrrp_state{instance=\"VI_1\",state=\"MASTER\"} 1.0")
+                .contains("vigil_vrrp_state{instance=\"VI_1\",state=\"BACKUP\"} 0.0")
+                .contains("vigil_vrrp_priority{instance=\"VI_1\"} 150.0")
+                .contains("vigil_build_info{router_id=\"lb1\",version=\"0.1.0\"} 1")
+                .contains("# TYPE vigil_real_server_connections_total counter")
+                .contains("jvm_memory_used_bytes");
+
+        current.set(Fixtures.exchange(RealServerState.DOWN, "HTTP 503 from /ews/healthcheck.htm"));
+        String second = scrape(metrics);
+        assertThat(second).contains("vigil_real_server_up" + rs2 + " 0.0")
+                .contains("vigil_real_server_service_up{protocol=\"TCP\",real_server=\"10.0.0.12:443\",service=\"ews\",virtual_server=\"10.0.0.1:443\"} 0.0")
+                .contains("vigil_real_server_state{protocol=\"TCP\",real_server=\"10.0.0.12:443\",state=\"DOWN\",virtual_server=\"10.0.0.1:443\"} 1.0");
+    }
+
+    @Test
+    void eventsFeedTransitionCountersAndHistograms() throws Exception {
+        VigilMetrics metrics = new VigilMetrics(() -> Fixtures.exchange(RealServerState.UP, null));
+        metrics.vrrpTransition(new VrrpTransition(VrrpTransition.Scope.INSTANCE, "VI_1", VrrpState.INIT,
+                VrrpState.BACKUP, 100, Fixtures.T0));
+        metrics.vrrpTransition(new VrrpTransition(VrrpTransition.Scope.INSTANCE, "VI_1", VrrpState.BACKUP,
+                VrrpState.MASTER, 100, Fixtures.T0.plusSeconds(3)));
+        metrics.realServerTransition(Fixtures.realServerDown("refused"));
+        metrics.observeCheck("HTTP_GET", Duration.ofMillis(40), true);
+        metrics.observeCheck("HTTP_GET", Duration.ofSeconds(3), false);
+        String text = scrape(metrics);
+        assertThat(text)
+                .contains("vigil_vrrp_transitions_total{from=\"BACKUP\",instance=\"VI_1\",to=\"MASTER\"} 1.0")
+                .contains("vigil_vrrp_state_duration_seconds_bucket{instance=\"VI_1\",state=\"BACKUP\",le=\"5.0\"} 1")
+                .contains("vigil_vrrp_state_duration_seconds_bucket{instance=\"VI_1\",state=\"BACKUP\",le=\"1.0\"} 0")
+                .contains("vigil_real_server_transitions_total{protocol=\"TCP\",real_server=\"10.0.0.11:443\",state=\"DOWN\",virtual_server=\"10.0.0.1:443\"} 1.0")
+                .contains("vigil_check_duration_seconds_bucket{checker=\"HTTP_GET\",result=\"success\",le=\"0.05\"} 1")
+                .contains("vigil_check_duration_seconds_count{checker=\"HTTP_GET\",result=\"failure\"} 1")
+                .contains("vigil_mail_failed_total 0.0")
+                .contains("vigil_admin_auth_failures_total 0.0");
+    }
+
+    @Test
+    void aFailingSupplierCostsTheStatusMetricsNotTheScrape() throws Exception {
+        VigilMetrics metrics = new VigilMetrics(() -> {
+            throw new IllegalStateException("not started");
+        });
+        assertThat(scrape(metrics)).doesNotContain("vigil_real_server_up").contains("vigil_mail_sent_total");
+    }
+}
