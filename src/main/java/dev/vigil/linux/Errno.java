@@ -1,0 +1,45 @@
+package dev.vigil.linux;
+
+/** The errno values Vigil tells apart, with their symbolic names for messages. */
+public final class Errno {
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+    public static final int EACCES = 13;
+    public static final int EEXIST = 17;
+    public static final int ENODEV = 19;
+    public static final int EINVAL = 22;
+    public static final int EADDRINUSE = 98;
+    public static final int EADDRNOTAVAIL = 99;
+    public static final int ENETDOWN = 100;
+    public static final int ENETUNREACH = 101;
+    public static final int ENOBUFS = 105;
+
+    private Errno() {}
+
+    /** The symbolic name ({@code EPERM}) or {@code errno N} for values Vigil does not name. */
+    public static String name(int errno) {
+        return switch (errno) {
+            case EPERM -> "EPERM";
+            case ENOENT -> "ENOENT";
+            case EINTR -> "EINTR";
+            case EAGAIN -> "EAGAIN";
+            case EACCES -> "EACCES";
+            case EEXIST -> "EEXIST";
+            case ENODEV -> "ENODEV";
+            case EINVAL -> "EINVAL";
+            case EADDRINUSE -> "EADDRINUSE";
+            case EADDRNOTAVAIL -> "EADDRNOTAVAIL";
+            case ENETDOWN -> "ENETDOWN";
+            case ENETUNREACH -> "ENETUNREACH";
+            case ENOBUFS -> "ENOBUFS";
+            default -> "errno " + errno;
+        };
+    }
+
+    /** libc's text for the value, e.g. "Operation not permitted". */
+    public static String describe(int errno) {
+        return Libc.strerror(errno);
+    }
+}
