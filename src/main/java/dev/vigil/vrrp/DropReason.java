@@ -1,0 +1,26 @@
+package dev.vigil.vrrp;
+
+/** Why a received packet was not taken as an advertisement for an instance. */
+public enum DropReason {
+    SHORT("shorter than a VRRP header"),
+    WRONG_VERSION("wrong VRRP version"),
+    WRONG_TYPE("not an ADVERTISEMENT"),
+    COUNT_MISMATCH("length does not match the address count"),
+    BAD_CHECKSUM("bad checksum"),
+    WRONG_TTL("TTL/hop limit is not 255"),
+    WRONG_VRID("no instance with this VRID"),
+    AUTH_MISMATCH("authentication type or password mismatch"),
+    INTERVAL_MISMATCH("advert interval differs from ours (v2)"),
+    VIP_MISMATCH("virtual IP set differs from ours"),
+    WRONG_FAMILY("address family differs from the instance's");
+
+    private final String description;
+
+    DropReason(String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
+}

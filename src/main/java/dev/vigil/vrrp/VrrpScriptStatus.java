@@ -1,0 +1,45 @@
+package dev.vigil.vrrp;
+
+import dev.vigil.config.VrrpScript;
+
+/**
+ * The rise/fall policy of one {@code vrrp_script}: it turns OK after {@code rise} consecutive
+ * successes and failed after {@code fall} consecutive failures (a timeout is a failure). Starts OK,
+ * or failed with {@code init_fail}. Pure; the caller runs the script every {@code interval}.
+ */
+public final class VrrpScriptStatus {
+
+    private final int rise;
+    private final int fall;
+    private boolean ok;
+    private int streak;
+
+    public VrrpScriptStatus(VrrpScript script) {
+        this(script.rise(), script.fall(), script.initFail());
+    }
+
+    public VrrpScriptStatus(int rise, int fall, boolean initFail) {
+        this.rise = Math.max(1, rise);
+        this.fall = Math.max(1, fall);
+        this.ok = !initFail;
+    }
+
+    /** Records one run (exit 0 = success); returns true if OK/failed flipped. */
+    public boolean record(boolean success) {
+        if (success == ok) {
+            streak = 0;
+            return false;
+        }
+        streak++;
+        if (streak >= (success ? rise : fall)) {
+            ok = success;
+            streak = 0;
+            return true;
+        }
+        return false;
+    }
+
+    public boolean ok() {
+        return ok;
+    }
+}
