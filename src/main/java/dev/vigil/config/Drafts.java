@@ -117,6 +117,7 @@ final class Drafts {
         String name;
         Source source;
         Script script;
+        boolean scriptSeen;
         Duration interval = VrrpScript.DEFAULT_INTERVAL;
         Duration timeout;
         int weight;
@@ -128,7 +129,7 @@ final class Drafts {
 
         VrrpScript build(Diagnostics d) {
             if (script == null) {
-                d.error(source, "vrrp_script '" + name + "' has no 'script'");
+                if (!scriptSeen) d.error(source, "vrrp_script '" + name + "' has no 'script'");
                 return null;
             }
             Script s = user == null ? script : new Script(script.commandLine(), script.argv(), Optional.of(user),
@@ -157,11 +158,13 @@ final class Drafts {
         VrrpInstance.InitialState state = VrrpInstance.InitialState.BACKUP;
         String interfaceName;
         Integer vrid;
+        boolean vridSeen;
         int priority = VrrpInstance.DEFAULT_PRIORITY;
         Duration advertInterval = VrrpInstance.DEFAULT_ADVERT_INTERVAL;
         Source advertSource;
         Integer version;
         VrrpInstance.AuthType authType;
+        boolean authTypeSeen;
         String authPass;
         Source authSource;
         final List<VirtualIp> vips = new ArrayList<>();
@@ -188,13 +191,13 @@ final class Drafts {
                 ok = false;
             }
             if (vrid == null) {
-                d.error(source, "vrrp_instance '" + name + "' has no 'virtual_router_id'");
+                if (!vridSeen) d.error(source, "vrrp_instance '" + name + "' has no 'virtual_router_id'");
                 ok = false;
             }
             Optional<VrrpInstance.Authentication> auth = Optional.empty();
             if (authSource != null) {
                 if (authType == null) {
-                    d.error(authSource, "authentication has no 'auth_type'");
+                    if (!authTypeSeen) d.error(authSource, "authentication has no 'auth_type'");
                     ok = false;
                 } else if (authPass == null) {
                     d.error(authSource, "authentication has no 'auth_pass'");
@@ -400,6 +403,7 @@ final class Drafts {
     static final class UrlDraft {
         Source source;
         String path;
+        boolean pathSeen;
         String digest;
         final List<Checker.StatusRange> statusCodes = new ArrayList<>();
         String virtualhost;
@@ -408,7 +412,7 @@ final class Drafts {
 
         Checker.Url build(Diagnostics d) {
             if (path == null) {
-                d.error(source, "url has no 'path'");
+                if (!pathSeen) d.error(source, "url has no 'path'");
                 return null;
             }
             return new Checker.Url(path, Optional.ofNullable(digest),
@@ -428,6 +432,7 @@ final class Drafts {
 
     static final class MiscCheckDraft extends CheckerDraft {
         Script script;
+        boolean scriptSeen;
         Duration timeout;
         boolean dynamic;
         GlobalDefs.ScriptUser user;
@@ -440,7 +445,7 @@ final class Drafts {
         @Override
         Checker build(CheckTiming outer, Diagnostics d) {
             if (script == null) {
-                d.error(source, "MISC_CHECK has no 'misc_path'");
+                if (!scriptSeen) d.error(source, "MISC_CHECK has no 'misc_path'");
                 return null;
             }
             GlobalDefs.ScriptUser u = user != null ? user : script.user().orElse(null);

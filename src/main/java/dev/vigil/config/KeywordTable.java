@@ -545,7 +545,10 @@ final class KeywordTable {
     private void vrrpScript() {
         Block b = Block.VRRP_SCRIPT;
         value(b, "script", "COMMAND [USER [GROUP]]", "", "", YES, "The command to run (split into argv, no shell).",
-                (Drafts.VrrpScriptDraft d, ConfigNode n, ParseContext c) -> d.script = c.script(n, 0));
+                (Drafts.VrrpScriptDraft d, ConfigNode n, ParseContext c) -> {
+                    d.scriptSeen = true;
+                    d.script = c.script(n, 0);
+                });
         value(b, "interval", "<TIMER>", "1", "s", YES, "Time between runs.",
                 (Drafts.VrrpScriptDraft d, ConfigNode n, ParseContext c) -> {
                     Duration t = timerValue(n, c, 0.001, 86400);
@@ -608,6 +611,7 @@ final class KeywordTable {
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> d.interfaceName = c.string(n));
         value(b, "virtual_router_id", "<1..255>", "", "", YES, "VRID, shared by the nodes of one router (required).",
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> {
+                    d.vridSeen = true;
                     Integer v = intValue(n, c, 1, 255);
                     if (v != null) d.vrid = v;
                 });
@@ -634,6 +638,7 @@ final class KeywordTable {
                 });
         value(Block.AUTHENTICATION, "auth_type", "PASS|AH", "", "", YES, "Authentication type.",
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> {
+                    d.authTypeSeen = true;
                     String t = c.choice(n, 0, "auth_type", List.of("PASS", "AH"));
                     c.atMost(n, 1);
                     if (t != null) d.authType = VrrpInstance.AuthType.valueOf(t);
@@ -1154,7 +1159,10 @@ final class KeywordTable {
 
         Block u = Block.URL;
         value(u, "path", "PATH", "", "", YES, "Path requested (required).",
-                (Drafts.UrlDraft d, ConfigNode n, ParseContext c) -> d.path = c.string(n));
+                (Drafts.UrlDraft d, ConfigNode n, ParseContext c) -> {
+                    d.pathSeen = true;
+                    d.path = c.string(n);
+                });
         value(u, "digest", "MD5HEX", "", "", YES, "MD5 of the expected body (genhash).",
                 (Drafts.UrlDraft d, ConfigNode n, ParseContext c) -> {
                     String s = c.string(n);
@@ -1209,7 +1217,10 @@ final class KeywordTable {
 
         Block m = Block.MISC_CHECK;
         value(m, "misc_path", "COMMAND [USER [GROUP]]", "", "", YES, "Script to run (required).",
-                (Drafts.MiscCheckDraft d, ConfigNode n, ParseContext c) -> d.script = c.script(n, 0));
+                (Drafts.MiscCheckDraft d, ConfigNode n, ParseContext c) -> {
+                    d.scriptSeen = true;
+                    d.script = c.script(n, 0);
+                });
         value(m, "misc_timeout", "<INTEGER>", "delay_loop", "s", YES, "The script has failed after this long.",
                 (Drafts.MiscCheckDraft d, ConfigNode n, ParseContext c) -> d.timeout = secondsValue(n, c, 1, 86400));
         value(m, "misc_dynamic", "", "off", "", YES, "Exit code 2..255 sets the weight to code - 2.",
