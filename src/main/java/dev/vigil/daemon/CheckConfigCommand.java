@@ -1,15 +1,85 @@
 package dev.vigil.daemon;
 
+import dev.vigil.config.ConfigPrinter;
+import dev.vigil.config.ConfigParser;
+import dev.vigil.config.Diagnostic;
+import dev.vigil.config.NodeConfig;
+import dev.vigil.config.ParseOptions;
+import dev.vigil.config.ParseResult;
+import dev.vigil.config.RealServer;
+import dev.vigil.config.VirtualServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code vigil check-config}: not built yet. */
-@Command(name = "check-config", description = "Not available yet.")
+/**
+ * {@code vigil check-config -f FILE} (also {@code vigil -t -f FILE}, as {@code keepalived -t}): reads the
+ * configuration, prints every problem as {@code FILE:LINE:COL: error|warning: MESSAGE} on stderr and a
+ * one-line summary; exit 0 when it can be run, 1 when not.
+ */
+@Command(name = "check-config", aliases = {"-t", "--test"}, mixinStandardHelpOptions = true,
+        description = "Check a keepalived configuration file and summarise it (exit 0 = usable, 1 = errors).")
 final class CheckConfigCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-f", "--use-file"}, paramLabel = "FILE", defaultValue = "/etc/keepalived/keepalived.conf",
+            description = "Configuration file (default: ${DEFAULT-VALUE}).")
+    Path file;
+
+    @Option(names = {"-i", "--config-id"}, paramLabel = "ID",
+            description = "Config id that @ID conditional lines are compared with (default: short host name).")
+    String configId;
+
+    @Option(names = "--strict", description = "Treat warnings as errors.")
+    boolean strict;
+
+    @Option(names = "--dump", description = "Print the effective configuration in canonical form on stdout "
+            + "(the summary then goes to stderr).")
+    boolean dump;
+
     @Override
     public Integer call() {
-        System.err.println("vigil check-config: not available yet");
-        return 2;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ParseOptions options = ParseOptions.defaults();
+        if (configId != null) options = options.withConfigId(configId);
+        ParseResult result = ConfigParser.parse(file, options);
+        List<Diagnostic> shown = result.diagnostics().stream()
+                .map(d -> strict && !d.isError() ? new Diagnostic(Diagnostic.Severity.ERROR, d.source(), d.message()) : d)
+                .toList();
+        shown.forEach(d -> err.println(d));
+        boolean failed = result.config().isEmpty() || shown.stream().anyMatch(Diagnostic::isError);
+        if (failed) {
+            err.flush();
+            return 1;
+        }
+        NodeConfig config = result.config().get();
+        String summary = summary(file.toString(), config, result.warnings().size());
+        if (dump) {
+            out.print(ConfigPrinter.print(config));
+            err.println(summary);
+        } else {
+            out.println(summary);
+        }
+        out.flush();
+        err.flush();
+        return 0;
+    }
+
+    static String summary(String fileName, NodeConfig config, int warnings) {
+        List<RealServer> reals = config.virtualServers().stream().map(VirtualServer::realServers)
+                .flatMap(List::stream).toList();
+        int checkers = reals.stream().mapToInt(r -> r.checkers().size()).sum();
+        return fileName + ": OK: " + config.vrrpInstances().size() + " VRRP instances, "
+                + config.virtualServers().size() + " virtual servers, " + reals.size() + " real servers, "
+                + checkers + " checkers (" + warnings + " warnings)";
     }
 }

@@ -1,0 +1,481 @@
+package dev.vigil.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns keepalived configuration text into lines of tokens the way keepalived reads it: comments from
+ * {@code !} or {@code #}, {@code @ID}/{@code @^ID} conditional lines, {@code $NAME=value} definitions and
+ * their substitution, quoted strings, and {@code include} with globs relative to the including file.
+ */
+final class ConfigReader {
+    private static final int MAX_INCLUDE_DEPTH = 32;
+    private static final int MAX_EXPANSION_DEPTH = 16;
+    private static final int MAX_SUBSTITUTION_PASSES = 32;
+    private static final int MAX_TOKEN_LINES = 1_000_000;
+    private static final int MAX_FILES = 1_000;
+    private static final long MAX_FILE_BYTES = 16L << 20;
+    private static final Pattern DEFINITION = Pattern.compile("^\\s*\\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$", Pattern.DOTALL);
+    private static final Set<String> INCLUDE_WORDS =
+            Set.of("include", "includer", "includem", "includew", "includeb", "includea");
+
+    private record RawLine(String text, int number) {}
+
+    private final ParseOptions options;
+    private final Diagnostics diagnostics;
+    private final Map<String, String> definitions = new HashMap<>();
+    private final List<String> stackNames = new ArrayList<>();
+    private final List<Path> stackPaths = new ArrayList<>();
+    private final List<List<Token>> lines = new ArrayList<>();
+    private int filesRead;
+    private boolean tooLarge;
+
+    ConfigReader(ParseOptions options, Diagnostics diagnostics) {
+        this.options = options;
+        this.diagnostics = diagnostics;
+    }
+
+    List<List<Token>> lines() {
+        return lines;
+    }
+
+    void readMainFile(Path file) {
+        readFile(file, file.toString(), new Source(file.toString(), 1, 1));
+    }
+
+    void readMainText(String text, String displayName) {
+        Path path = Path.of(displayName.isEmpty() ? "." : displayName);
+        stackNames.add(displayName);
+        stackPaths.add(identity(path));
+        processText(text, displayName, directoryOf(path));
+        stackNames.removeLast();
+        stackPaths.removeLast();
+    }
+
+    private void readFile(Path path, String displayName, Source at) {
+        Path id = identity(path);
+        int seen = stackPaths.indexOf(id);
+        if (seen >= 0) {
+            List<String> cycle = new ArrayList<>(stackNames.subList(seen, stackNames.size()));
+            cycle.add(displayName);
+            diagnostics.error(at, "include cycle: " + String.join(" -> ", cycle));
+            return;
+        }
+        if (stackPaths.size() >= MAX_INCLUDE_DEPTH) {
+            diagnostics.error(at, "includes nest deeper than " + MAX_INCLUDE_DEPTH + " files");
+            return;
+        }
+        if (++filesRead > MAX_FILES) {
+            diagnostics.error(at, "more than " + MAX_FILES + " files included");
+            return;
+        }
+        String text;
+        try {
+            if (!Files.exists(path)) {
+                diagnostics.error(at, "cannot read '" + displayName + "': no such file");
+                return;
+            }
+            if (!Files.isRegularFile(path)) {
+                diagnostics.error(at, "cannot read '" + displayName + "': not a regular file");
+                return;
+            }
+            if (Files.size(path) > MAX_FILE_BYTES) {
+                diagnostics.error(at, "cannot read '" + displayName + "': larger than 16 MiB");
+                return;
+            }
+            text = new String(Files.readAllBytes(path), StandardCharsets.UTF_8);
+        } catch (IOException | SecurityException e) {
+            diagnostics.error(at, "cannot read '" + displayName + "': " + reason(e));
+            return;
+        }
+        stackNames.add(displayName);
+        stackPaths.add(id);
+        try {
+            processText(text, displayName, directoryOf(path));
+        } finally {
+            stackNames.removeLast();
+            stackPaths.removeLast();
+        }
+    }
+
+    private static String reason(Exception e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : " " + m);
+    }
+
+    private static Path identity(Path path) {
+        try {
+            return path.toRealPath();
+        } catch (IOException | RuntimeException e) {
+            return path.toAbsolutePath().normalize();
+        }
+    }
+
+    private static Path directoryOf(Path path) {
+        Path parent = path.getParent();
+        return parent == null ? Path.of("") : parent;
+    }
+
+    private void processText(String text, String file, Path dir) {
+        String[] physical = text.split("\n", -1);
+        List<RawLine> raws = new ArrayList<>(physical.length);
+        for (int i = 0; i < physical.length; i++) {
+            String raw = physical[i];
+            if (raw.endsWith("\r")) raw = raw.substring(0, raw.length() - 1);
+            raws.add(new RawLine(stripComment(raw), i + 1));
+        }
+        processLines(raws, file, dir, 0);
+    }
+
+    private void processLines(List<RawLine> raws, String file, Path dir, int depth) {
+        String pendingName = null;
+        StringBuilder pending = null;
+        for (RawLine r : raws) {
+            if (tooLarge) return;
+            String line = r.text();
+            if (pendingName != null) {
+                String t = line.stripTrailing();
+                boolean more = t.endsWith("\\");
+                if (more) t = t.substring(0, t.length() - 1);
+                if (!pending.isEmpty()) pending.append('\n');
+                pending.append(t);
+                if (!more) {
+                    definitions.put(pendingName, pending.toString());
+                    pendingName = null;
+                }
+                continue;
+            }
+            line = applyConditional(line);
+            if (line == null) continue;
+            Matcher m = DEFINITION.matcher(line);
+            if (m.matches()) {
+                String value = m.group(2).strip();
+                if (value.equals("\\")) {
+                    pendingName = m.group(1);
+                    pending = new StringBuilder();
+                } else {
+                    definitions.put(m.group(1), value);
+                }
+                continue;
+            }
+            if (line.indexOf('$') >= 0) {
+                String expanded = substitute(line, new Source(file, r.number(), 1), dir);
+                if (expanded == null) continue;
+                if (!expanded.equals(line)) {
+                    if (depth >= MAX_EXPANSION_DEPTH) {
+                        diagnostics.error(new Source(file, r.number(), 1), "definitions nest deeper than "
+                                + MAX_EXPANSION_DEPTH + " levels");
+                        continue;
+                    }
+                    List<RawLine> sub = new ArrayList<>();
+                    for (String s : expanded.split("\n", -1)) sub.add(new RawLine(s, r.number()));
+                    processLines(sub, file, dir, depth + 1);
+                    continue;
+                }
+            }
+            tokenizeAndAdd(line, file, r.number(), dir);
+        }
+        if (pendingName != null) definitions.put(pendingName, pending.toString());
+    }
+
+    /** The line without its {@code @ID} prefix (blanked, so columns stay right), or null when excluded. */
+    private String applyConditional(String line) {
+        int n = line.length();
+        int i = 0;
+        while (i < n && Character.isWhitespace(line.charAt(i))) i++;
+        if (i >= n || line.charAt(i) != '@') return line;
+        int j = i + 1;
+        boolean negated = j < n && line.charAt(j) == '^';
+        if (negated) j++;
+        int k = j;
+        while (k < n && !Character.isWhitespace(line.charAt(k))) k++;
+        boolean matches = line.substring(j, k).equals(options.configId());
+        if (matches == negated) return null;
+        return " ".repeat(k) + line.substring(k);
+    }
+
+    /** Comments run from an unquoted {@code !} or {@code #} to the end of the line. */
+    static String stripComment(String raw) {
+        char quote = 0;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (quote != 0) {
+                if (c == '\\') i++;
+                else if (c == quote) quote = 0;
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+            } else if (c == '#' || c == '!') {
+                return raw.substring(0, i);
+            }
+        }
+        return raw;
+    }
+
+    private String substitute(String line, Source at, Path dir) {
+        String current = line;
+        for (int pass = 0; pass < MAX_SUBSTITUTION_PASSES; pass++) {
+            String next = substituteOnce(current, dir);
+            if (next.equals(current)) return current;
+            if (next.length() > 1_000_000) break;
+            current = next;
+        }
+        diagnostics.error(at, "definition expands without end (a definition refers to itself?)");
+        return null;
+    }
+
+    private String substituteOnce(String s, Path dir) {
+        StringBuilder out = new StringBuilder(s.length());
+        int n = s.length();
+        int i = 0;
+        while (i < n) {
+            char c = s.charAt(i);
+            if (c != '$' || i + 1 >= n) {
+                out.append(c);
+                i++;
+                continue;
+            }
+            char d = s.charAt(i + 1);
+            if (d == '{') {
+                int close = s.indexOf('}', i + 2);
+                if (close < 0) {
+                    out.append(c);
+                    i++;
+                    continue;
+                }
+                String value = lookup(s.substring(i + 2, close), dir);
+                out.append(value != null ? value : s.substring(i, close + 1));
+                i = close + 1;
+            } else if (Character.isLetter(d) || d == '_') {
+                int j = i + 1;
+                while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) j++;
+                String value = (j == n || Character.isWhitespace(s.charAt(j))) ? lookup(s.substring(i + 1, j), dir) : null;
+                out.append(value != null ? value : s.substring(i, j));
+                i = j;
+            } else {
+                out.append(c);
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
+    private String lookup(String name, Path dir) {
+        String defined = definitions.get(name);
+        if (defined != null) return defined;
+        String[] words = name.strip().split("\\s+");
+        switch (words[0]) {
+            case "_PWD":
+                return dir.toAbsolutePath().normalize().toString();
+            case "_INSTANCE":
+                return options.configId();
+            case "_HASH":
+                return "#";
+            case "_BANG":
+                return "!";
+            case "_ENV": {
+                if (words.length < 2) return null;
+                String v = System.getenv(words[1]);
+                return v == null ? "" : v;
+            }
+            case "_RANDOM": {
+                try {
+                    long min = words.length > 1 ? Long.parseLong(words[1]) : 0;
+                    long max = words.length > 2 ? Long.parseLong(words[2]) : 32767;
+                    if (min < 0 || max < min) return null;
+                    return Long.toString(ThreadLocalRandom.current().nextLong(min, max + 1));
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            }
+            default:
+                return null;
+        }
+    }
+
+    private void tokenizeAndAdd(String line, String file, int number, Path dir) {
+        List<Token> tokens = tokenize(line, file, number);
+        if (tokens.isEmpty()) return;
+        Token first = tokens.getFirst();
+        if (!first.quoted() && INCLUDE_WORDS.contains(first.text())) {
+            if (tokens.size() < 2) {
+                diagnostics.error(first.source(), "'" + first.text() + "' needs a file name");
+                return;
+            }
+            for (Token pattern : tokens.subList(1, tokens.size())) include(first, pattern, dir);
+            return;
+        }
+        if (lines.size() >= MAX_TOKEN_LINES) {
+            if (!tooLarge) diagnostics.error(first.source(), "configuration expands to more than "
+                    + MAX_TOKEN_LINES + " lines");
+            tooLarge = true;
+            return;
+        }
+        lines.add(tokens);
+    }
+
+    private void include(Token word, Token pattern, Path dir) {
+        String p = pattern.text();
+        if (p.isEmpty()) {
+            diagnostics.error(pattern.source(), "'" + word.text() + "' needs a file name");
+            return;
+        }
+        boolean glob = hasGlob(p);
+        List<Path> files;
+        try {
+            files = glob ? expand(dir, p) : List.of(dir.resolve(p));
+        } catch (RuntimeException e) {
+            diagnostics.error(pattern.source(), "bad include pattern '" + p + "'");
+            return;
+        }
+        if (glob && files.isEmpty()) {
+            diagnostics.warning(pattern.source(), "include pattern '" + p + "' matches no file");
+            return;
+        }
+        for (Path f : files) readFile(f, f.toString(), pattern.source());
+    }
+
+    private static boolean hasGlob(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == '{') return true;
+        }
+        return false;
+    }
+
+    /** Expands a glob segment by segment, sorted as glob(3) sorts; no match gives an empty list. */
+    private static List<Path> expand(Path dir, String pattern) {
+        Path full = dir.resolve(pattern).normalize();
+        Path root = full.getRoot();
+        List<Path> current = new ArrayList<>(List.of(root != null ? root : Path.of("")));
+        for (Path segment : full) {
+            String seg = segment.toString();
+            List<Path> next = new ArrayList<>();
+            for (Path c : current) {
+                if (!hasGlob(seg)) {
+                    next.add(c.resolve(seg));
+                    continue;
+                }
+                Path listDir = c.toString().isEmpty() ? Path.of(".") : c;
+                if (!Files.isDirectory(listDir)) continue;
+                List<Path> matched = new ArrayList<>();
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(listDir, seg)) {
+                    for (Path m : ds) {
+                        matched.add(c.resolve(m.getFileName().toString()));
+                        if (matched.size() > MAX_FILES) break;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    continue;
+                }
+                matched.sort(null);
+                next.addAll(matched);
+            }
+            current = next;
+        }
+        return current.stream().filter(Files::isRegularFile).sorted().toList();
+    }
+
+    /** Splits one logical line into tokens; quotes group (and are removed), braces stand alone. */
+    List<Token> tokenize(String line, String file, int number) {
+        List<Token> out = new ArrayList<>();
+        int n = line.length();
+        int i = 0;
+        while (i < n) {
+            char c = line.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+                continue;
+            }
+            if (c == '{' || c == '}') {
+                out.add(new Token(String.valueOf(c), new Source(file, number, i + 1), false));
+                i++;
+                continue;
+            }
+            int start = i;
+            StringBuilder sb = new StringBuilder();
+            boolean quoted = false;
+            while (i < n) {
+                c = line.charAt(i);
+                if (Character.isWhitespace(c) || c == '{' || c == '}') break;
+                if (c == '"' || c == '\'') {
+                    quoted = true;
+                    int quoteAt = i;
+                    i++;
+                    boolean closed = false;
+                    while (i < n) {
+                        char d = line.charAt(i);
+                        if (d == c) {
+                            closed = true;
+                            i++;
+                            break;
+                        }
+                        if (d == '\\' && i + 1 < n) {
+                            i = unescape(line, i, sb);
+                            continue;
+                        }
+                        sb.append(d);
+                        i++;
+                    }
+                    if (!closed) diagnostics.error(new Source(file, number, quoteAt + 1), "unterminated quoted string");
+                    continue;
+                }
+                sb.append(c);
+                i++;
+            }
+            out.add(new Token(sb.toString(), new Source(file, number, start + 1), quoted));
+        }
+        return out;
+    }
+
+    /** Appends the character escaped at {@code s[i]} (a backslash) and returns the index after it. */
+    private static int unescape(String s, int i, StringBuilder sb) {
+        char e = s.charAt(i + 1);
+        int j = i + 2;
+        switch (e) {
+            case 'a' -> sb.append('\u0007');
+            case 'b' -> sb.append('\b');
+            case 'E' -> sb.append('\u001b');
+            case 'f' -> sb.append('\f');
+            case 'n' -> sb.append('\n');
+            case 'r' -> sb.append('\r');
+            case 't' -> sb.append('\t');
+            case 'v' -> sb.append('\u000b');
+            case 'x' -> {
+                int k = j;
+                while (k < s.length() && k < j + 2 && Character.digit(s.charAt(k), 16) >= 0) k++;
+                if (k == j) sb.append('x');
+                else sb.append((char) Integer.parseInt(s.substring(j, k), 16));
+                j = k;
+            }
+            case 'c' -> {
+                if (j < s.length()) {
+                    sb.append((char) (Character.toUpperCase(s.charAt(j)) ^ 0x40));
+                    j++;
+                } else {
+                    sb.append('c');
+                }
+            }
+            default -> {
+                if (e >= '0' && e <= '7') {
+                    int k = i + 1;
+                    while (k < s.length() && k < i + 4 && s.charAt(k) >= '0' && s.charAt(k) <= '7') k++;
+                    sb.append((char) Integer.parseInt(s.substring(i + 1, k), 8));
+                    j = k;
+                } else {
+                    sb.append(e);
+                }
+            }
+        }
+        return j;
+    }
+}

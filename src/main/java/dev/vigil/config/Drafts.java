@@ -1,0 +1,483 @@
+package dev.vigil.config;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Mutable drafts of the model records, filled keyword by keyword while a block is read and turned into
+ * records once the whole configuration is known (defaults may come from other blocks).
+ */
+final class Drafts {
+    private Drafts() {
+    }
+
+    /** A draft that holds checker timing keywords. */
+    interface Timed {
+        Timing timing();
+    }
+
+    /** A draft that holds checker connection keywords. */
+    interface Connected extends Timed {
+        Connection connection();
+    }
+
+    static final class Timing {
+        Duration connectTimeout;
+        Integer retry;
+        Duration delayBeforeRetry;
+        Duration warmup;
+        Duration delayLoop;
+        Boolean alpha;
+
+        CheckTiming build() {
+            return new CheckTiming(Optional.ofNullable(connectTimeout), Optional.ofNullable(retry),
+                    Optional.ofNullable(delayBeforeRetry), Optional.ofNullable(warmup), Optional.ofNullable(delayLoop),
+                    Optional.ofNullable(alpha));
+        }
+    }
+
+    static final class Connection {
+        InetAddress connectIp;
+        Integer connectPort;
+        InetAddress bindTo;
+        Integer bindPort;
+
+        Checker.Connection build() {
+            return new Checker.Connection(Optional.ofNullable(connectIp), Optional.ofNullable(connectPort),
+                    Optional.ofNullable(bindTo), Optional.ofNullable(bindPort));
+        }
+    }
+
+    static final class Config {
+        Global global;
+        final List<VrrpScriptDraft> scripts = new ArrayList<>();
+        final List<Instance> instances = new ArrayList<>();
+        final List<SyncGroup> syncGroups = new ArrayList<>();
+        final List<VirtualServerGroup> virtualServerGroups = new ArrayList<>();
+        final List<VirtualServerDraft> virtualServers = new ArrayList<>();
+    }
+
+    static final class Global {
+        Source source = Source.BUILT_IN;
+        final List<String> notificationEmail = new ArrayList<>();
+        String notificationEmailFrom;
+        InetSocketAddress smtpServer;
+        String smtpHeloName;
+        Duration smtpConnectTimeout = GlobalDefs.DEFAULT_SMTP_CONNECT_TIMEOUT;
+        boolean smtpAlert;
+        String routerId;
+        boolean enableScriptSecurity;
+        GlobalDefs.ScriptUser scriptUser;
+        final GarpDraft garp = new GarpDraft();
+        int vrrpVersion = 2;
+        boolean vrrpStrict;
+        GlobalDefs.LvsSyncDaemon lvsSyncDaemon;
+        String notifyFifo;
+        String vrrpNotifyFifo;
+        String lvsNotifyFifo;
+        InetAddress mcastGroup4;
+        InetAddress mcastGroup6;
+        InetSocketAddress adminAddress;
+        String adminToken;
+        boolean v3ChecksumAsV2;
+
+        GlobalDefs build() {
+            return new GlobalDefs(notificationEmail, Optional.ofNullable(notificationEmailFrom),
+                    Optional.ofNullable(smtpServer), Optional.ofNullable(smtpHeloName), smtpConnectTimeout, smtpAlert,
+                    Optional.ofNullable(routerId), enableScriptSecurity, Optional.ofNullable(scriptUser),
+                    garp.build(Garp.DEFAULTS), vrrpVersion, vrrpStrict, Optional.ofNullable(lvsSyncDaemon),
+                    Optional.ofNullable(notifyFifo), Optional.ofNullable(vrrpNotifyFifo),
+                    Optional.ofNullable(lvsNotifyFifo), Optional.ofNullable(mcastGroup4),
+                    Optional.ofNullable(mcastGroup6), Optional.ofNullable(adminAddress),
+                    Optional.ofNullable(adminToken), source);
+        }
+    }
+
+    static final class GarpDraft {
+        Duration delay;
+        Integer repeat;
+        Duration refresh;
+        Integer refreshRepeat;
+
+        Garp build(Garp outer) {
+            return new Garp(delay != null ? delay : outer.delay(), repeat != null ? repeat : outer.repeat(),
+                    refresh != null ? refresh : outer.refresh(),
+                    refreshRepeat != null ? refreshRepeat : outer.refreshRepeat());
+        }
+    }
+
+    static final class VrrpScriptDraft {
+        String name;
+        Source source;
+        Script script;
+        boolean scriptSeen;
+        Duration interval = VrrpScript.DEFAULT_INTERVAL;
+        Duration timeout;
+        int weight;
+        boolean reverse;
+        int rise = 1;
+        int fall = 1;
+        boolean initFail;
+        GlobalDefs.ScriptUser user;
+
+        VrrpScript build(Diagnostics d) {
+            if (script == null) {
+                if (!scriptSeen) d.error(source, "vrrp_script '" + name + "' has no 'script'");
+                return null;
+            }
+            Script s = user == null ? script : new Script(script.commandLine(), script.argv(), Optional.of(user),
+                    script.source());
+            return new VrrpScript(name, s, interval, timeout != null ? timeout : interval, weight, reverse, rise, fall,
+                    initFail, source);
+        }
+    }
+
+    static final class NotifyDraft {
+        Script master;
+        Script backup;
+        Script fault;
+        Script stop;
+        Script any;
+
+        Notify build() {
+            return new Notify(Optional.ofNullable(master), Optional.ofNullable(backup), Optional.ofNullable(fault),
+                    Optional.ofNullable(stop), Optional.ofNullable(any));
+        }
+    }
+
+    static final class Instance {
+        String name;
+        Source source;
+        VrrpInstance.InitialState state = VrrpInstance.InitialState.BACKUP;
+        String interfaceName;
+        Integer vrid;
+        boolean vridSeen;
+        int priority = VrrpInstance.DEFAULT_PRIORITY;
+        Duration advertInterval = VrrpInstance.DEFAULT_ADVERT_INTERVAL;
+        Source advertSource;
+        Integer version;
+        VrrpInstance.AuthType authType;
+        boolean authTypeSeen;
+        String authPass;
+        Source authSource;
+        final List<VirtualIp> vips = new ArrayList<>();
+        final List<VirtualIp> excluded = new ArrayList<>();
+        boolean preempt = true;
+        Duration preemptDelay = Duration.ZERO;
+        InetAddress unicastSrcIp;
+        final List<InetAddress> unicastPeers = new ArrayList<>();
+        InetAddress mcastSrcIp;
+        final List<VrrpInstance.TrackInterface> trackInterfaces = new ArrayList<>();
+        final List<VrrpInstance.TrackScript> trackScripts = new ArrayList<>();
+        final List<Source> trackScriptSources = new ArrayList<>();
+        final NotifyDraft notify = new NotifyDraft();
+        Boolean smtpAlert;
+        final GarpDraft garp = new GarpDraft();
+        String lvsSyncDaemonInterface;
+        boolean dontTrackPrimary;
+        Boolean v3ChecksumAsV2;
+
+        VrrpInstance build(GlobalDefs global, boolean globalV3ChecksumAsV2, Diagnostics d) {
+            boolean ok = true;
+            if (interfaceName == null) {
+                d.error(source, "vrrp_instance '" + name + "' has no 'interface'");
+                ok = false;
+            }
+            if (vrid == null) {
+                if (!vridSeen) d.error(source, "vrrp_instance '" + name + "' has no 'virtual_router_id'");
+                ok = false;
+            }
+            Optional<VrrpInstance.Authentication> auth = Optional.empty();
+            if (authSource != null) {
+                if (authType == null) {
+                    if (!authTypeSeen) d.error(authSource, "authentication has no 'auth_type'");
+                    ok = false;
+                } else if (authPass == null) {
+                    d.error(authSource, "authentication has no 'auth_pass'");
+                    ok = false;
+                } else {
+                    auth = Optional.of(new VrrpInstance.Authentication(authType, authPass));
+                }
+            }
+            boolean ipv6 = !vips.isEmpty() && vips.getFirst().address().getAddress().length == 16;
+            int v = version != null ? version : ipv6 ? 3 : global.vrrpVersion();
+            if (v == 3 && advertSource != null && advertInterval.compareTo(Duration.ofMillis(40_950)) > 0) {
+                d.error(advertSource, "'advert_int' must be at most 40.95 seconds with VRRP version 3");
+                ok = false;
+            }
+            if (!ok) return null;
+            return new VrrpInstance(name, state, interfaceName, vrid, priority, advertInterval, v, auth, vips, excluded,
+                    preempt, preemptDelay, Optional.ofNullable(unicastSrcIp), unicastPeers,
+                    Optional.ofNullable(mcastSrcIp), trackInterfaces, trackScripts, notify.build(),
+                    Optional.ofNullable(smtpAlert), garp.build(global.vrrpGarp()),
+                    Optional.ofNullable(lvsSyncDaemonInterface), dontTrackPrimary,
+                    v3ChecksumAsV2 != null ? v3ChecksumAsV2 : globalV3ChecksumAsV2, source);
+        }
+    }
+
+    static final class SyncGroup {
+        String name;
+        Source source;
+        final List<String> instances = new ArrayList<>();
+        final List<Source> instanceSources = new ArrayList<>();
+        final NotifyDraft notify = new NotifyDraft();
+        Boolean smtpAlert;
+        final List<VrrpInstance.TrackInterface> trackInterfaces = new ArrayList<>();
+        final List<VrrpInstance.TrackScript> trackScripts = new ArrayList<>();
+        final List<Source> trackScriptSources = new ArrayList<>();
+
+        VrrpSyncGroup build() {
+            return new VrrpSyncGroup(name, instances, notify.build(), Optional.ofNullable(smtpAlert), trackInterfaces,
+                    trackScripts, source);
+        }
+    }
+
+    static final class VirtualServerDraft implements Timed {
+        VirtualServer.Key key;
+        Source source;
+        Scheduler scheduler = Scheduler.WLC;
+        final Set<SchedulerFlag> flags = EnumSet.noneOf(SchedulerFlag.class);
+        ForwardingMethod forwardingMethod = ForwardingMethod.NAT;
+        Protocol protocol = Protocol.TCP;
+        Duration persistenceTimeout;
+        InetAddress persistenceGranularity;
+        InetSocketAddress sorryServer;
+        boolean sorryServerInhibit;
+        int quorum = 1;
+        int hysteresis;
+        Script quorumUp;
+        Script quorumDown;
+        boolean omega;
+        boolean inhibitOnFailure;
+        boolean haSuspend;
+        String virtualhost;
+        Boolean smtpAlert;
+        final Timing timing = new Timing();
+        Duration proxyConnectTimeout = VirtualServer.ProxySettings.DEFAULTS.connectTimeout();
+        Duration proxyIdleTimeout = VirtualServer.ProxySettings.DEFAULTS.idleTimeout();
+        InetAddress proxySourceAddress;
+        boolean proxyTcpNodelay = VirtualServer.ProxySettings.DEFAULTS.tcpNodelay();
+        boolean proxyTcpKeepalive = VirtualServer.ProxySettings.DEFAULTS.tcpKeepalive();
+        final List<RealServerDraft> realServers = new ArrayList<>();
+
+        @Override
+        public Timing timing() {
+            return timing;
+        }
+
+        int port() {
+            return key instanceof VirtualServer.ByAddress a ? a.port() : 0;
+        }
+
+        VirtualServer build(Diagnostics d) {
+            CheckTiming vsTiming = timing.build();
+            List<RealServer> reals = new ArrayList<>();
+            for (RealServerDraft r : realServers) {
+                RealServer built = r.build(vsTiming, d);
+                if (built != null) reals.add(built);
+            }
+            return new VirtualServer(key, scheduler, flags, forwardingMethod, protocol,
+                    Optional.ofNullable(persistenceTimeout), Optional.ofNullable(persistenceGranularity),
+                    Optional.ofNullable(sorryServer), sorryServerInhibit, quorum, hysteresis,
+                    Optional.ofNullable(quorumUp), Optional.ofNullable(quorumDown), omega, inhibitOnFailure, haSuspend,
+                    Optional.ofNullable(virtualhost), Optional.ofNullable(smtpAlert), vsTiming,
+                    new VirtualServer.ProxySettings(proxyConnectTimeout, proxyIdleTimeout,
+                            Optional.ofNullable(proxySourceAddress), proxyTcpNodelay, proxyTcpKeepalive),
+                    reals, source);
+        }
+    }
+
+    static final class RealServerDraft implements Timed {
+        InetAddress address;
+        int port;
+        Source source;
+        int weight = RealServer.DEFAULT_WEIGHT;
+        ForwardingMethod forwardingMethod;
+        Script notifyUp;
+        Script notifyDown;
+        int upperThreshold;
+        int lowerThreshold;
+        Boolean smtpAlert;
+        String virtualhost;
+        Boolean inhibitOnFailure;
+        final Timing timing = new Timing();
+        final List<CheckerDraft> checkers = new ArrayList<>();
+
+        @Override
+        public Timing timing() {
+            return timing;
+        }
+
+        RealServer build(CheckTiming vsTiming, Diagnostics d) {
+            CheckTiming rsTiming = timing.build();
+            CheckTiming outer = rsTiming.over(vsTiming);
+            List<Checker> built = new ArrayList<>();
+            for (CheckerDraft c : checkers) {
+                Checker checker = c.build(outer, d);
+                if (checker != null) built.add(checker);
+            }
+            return new RealServer(address, port, weight, Optional.ofNullable(forwardingMethod),
+                    Optional.ofNullable(notifyUp), Optional.ofNullable(notifyDown), upperThreshold, lowerThreshold,
+                    Optional.ofNullable(smtpAlert), Optional.ofNullable(virtualhost),
+                    Optional.ofNullable(inhibitOnFailure), rsTiming, built, source);
+        }
+    }
+
+    /** A checker draft; its timing is resolved against the real and virtual server and keepalived's defaults. */
+    abstract static class CheckerDraft implements Connected {
+        Source source;
+        final Timing timing = new Timing();
+        final Connection connection = new Connection();
+
+        @Override
+        public Timing timing() {
+            return timing;
+        }
+
+        @Override
+        public Connection connection() {
+            return connection;
+        }
+
+        int defaultRetry() {
+            return 1;
+        }
+
+        Duration defaultDelayBeforeRetry() {
+            return Duration.ofSeconds(1);
+        }
+
+        CheckTiming resolved(CheckTiming outer) {
+            CheckTiming t = timing.build().over(outer);
+            Duration loop = t.delayLoop().orElse(CheckTiming.DEFAULT_DELAY_LOOP);
+            return new CheckTiming(Optional.of(t.connectTimeout().orElse(CheckTiming.DEFAULT_CONNECT_TIMEOUT)),
+                    Optional.of(t.retry().orElse(defaultRetry())),
+                    Optional.of(t.delayBeforeRetry().orElse(defaultDelayBeforeRetry())),
+                    Optional.of(t.warmup().orElse(loop)), Optional.of(loop), Optional.of(t.alpha().orElse(false)));
+        }
+
+        abstract Checker build(CheckTiming outer, Diagnostics d);
+    }
+
+    static final class TcpCheckDraft extends CheckerDraft {
+        @Override
+        Checker build(CheckTiming outer, Diagnostics d) {
+            return new Checker.TcpCheck(connection.build(), resolved(outer), source);
+        }
+    }
+
+    static final class HttpCheckDraft extends CheckerDraft {
+        boolean tls;
+        final List<Checker.Url> urls = new ArrayList<>();
+        String virtualhost;
+        String httpProtocol = "1.0";
+        boolean enableSni;
+        String sniName;
+        Path caFile;
+        boolean fastRecovery;
+
+        @Override
+        Duration defaultDelayBeforeRetry() {
+            return Duration.ofSeconds(3);
+        }
+
+        @Override
+        Checker build(CheckTiming outer, Diagnostics d) {
+            if (urls.isEmpty()) {
+                d.error(source, (tls ? "SSL_GET" : "HTTP_GET") + " has no 'url'");
+                return null;
+            }
+            return new Checker.HttpCheck(tls, connection.build(), resolved(outer), urls, Optional.ofNullable(virtualhost),
+                    httpProtocol, enableSni, Optional.ofNullable(sniName), Optional.ofNullable(caFile), fastRecovery,
+                    source);
+        }
+    }
+
+    static final class UrlDraft {
+        Source source;
+        String path;
+        boolean pathSeen;
+        String digest;
+        final List<Checker.StatusRange> statusCodes = new ArrayList<>();
+        String virtualhost;
+        String regex;
+        boolean regexNoMatch;
+
+        Checker.Url build(Diagnostics d) {
+            if (path == null) {
+                if (!pathSeen) d.error(source, "url has no 'path'");
+                return null;
+            }
+            return new Checker.Url(path, Optional.ofNullable(digest),
+                    statusCodes.isEmpty() ? Checker.Url.DEFAULT_STATUS : statusCodes, Optional.ofNullable(virtualhost),
+                    Optional.ofNullable(regex), regexNoMatch, source);
+        }
+    }
+
+    static final class SmtpCheckDraft extends CheckerDraft {
+        String heloName;
+
+        @Override
+        Checker build(CheckTiming outer, Diagnostics d) {
+            return new Checker.SmtpCheck(connection.build(), resolved(outer), Optional.ofNullable(heloName), source);
+        }
+    }
+
+    static final class MiscCheckDraft extends CheckerDraft {
+        Script script;
+        boolean scriptSeen;
+        Duration timeout;
+        boolean dynamic;
+        GlobalDefs.ScriptUser user;
+
+        @Override
+        int defaultRetry() {
+            return 0;
+        }
+
+        @Override
+        Checker build(CheckTiming outer, Diagnostics d) {
+            if (script == null) {
+                if (!scriptSeen) d.error(source, "MISC_CHECK has no 'misc_path'");
+                return null;
+            }
+            GlobalDefs.ScriptUser u = user != null ? user : script.user().orElse(null);
+            return new Checker.MiscCheck(script, Optional.ofNullable(timeout), dynamic, Optional.ofNullable(u),
+                    resolved(outer), source);
+        }
+    }
+
+    static final class ExchangeCheckDraft extends CheckerDraft {
+        final List<Checker.ExchangeService> services = new ArrayList<>();
+        int attempts = 3;
+        Checker.ExchangeCheck.Policy policy = Checker.ExchangeCheck.Policy.ALL;
+        Source policySource;
+        final List<Checker.ExchangeService> required = new ArrayList<>();
+        String host;
+        Path caFile;
+
+        @Override
+        Checker build(CheckTiming outer, Diagnostics d) {
+            List<Checker.ExchangeService> svc = services.isEmpty() ? List.of(Checker.ExchangeService.RPC) : services;
+            if (policy == Checker.ExchangeCheck.Policy.LIST && required.isEmpty()) {
+                d.error(policySource != null ? policySource : source, "EXCHANGE_CHECK policy list needs 'require'");
+                return null;
+            }
+            for (Checker.ExchangeService r : required) {
+                if (!svc.contains(r)) {
+                    d.error(source, "EXCHANGE_CHECK requires '" + r.keyword() + "' but does not check it in 'services'");
+                    return null;
+                }
+            }
+            return new Checker.ExchangeCheck(connection.build(), resolved(outer), svc, attempts, policy, required,
+                    Optional.ofNullable(host), Optional.ofNullable(caFile), source);
+        }
+    }
+}
