@@ -111,6 +111,16 @@ public final class StatusJson {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) throw new IllegalArgumentException("not a status document");
+        try {
+            return snapshot(root);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("bad time in status document: " + e.getParsedString());
+        } catch (NullPointerException e) {
+            throw new IllegalArgumentException("status document lacks a required value");
+        }
+    }
+
+    private static StatusSnapshot snapshot(JsonNode root) {
         JsonNode n = required(root, "node");
         var node = new StatusSnapshot.Node(text(n, "router_id"), text(n, "version"),
                 Duration.ofSeconds(n.path("uptime_seconds").asLong()));
