@@ -79,8 +79,7 @@ final class StatusCommand implements Callable<Integer> {
                     + response.body().strip());
         }
         if (json) {
-            out.print(response.body());
-            if (!response.body().endsWith("\n")) out.println();
+            out.println(StatusJson.pretty(response.body()));
             out.flush();
             return 0;
         }
