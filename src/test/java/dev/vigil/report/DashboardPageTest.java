@@ -21,6 +21,7 @@ class DashboardPageTest {
     private static final String ROW = "document.querySelector('[data-real-server=\"10.0.0.1:443 10.0.0.12:443\"]')";
 
     @Test
+    @SuppressWarnings("try") // the server is closed mid-test on purpose: the page must notice
     void showsARealServerGoDownWithItsReasonAndComeBack() throws Exception {
         AtomicReference<RealServerState> state = new AtomicReference<>(RealServerState.UP);
         AtomicLong polls = new AtomicLong();
