@@ -2,6 +2,7 @@ package dev.vigil.daemon;
 
 import dev.vigil.config.ConfigParser;
 import dev.vigil.config.Diagnostic;
+import dev.vigil.config.GlobalDefs;
 import dev.vigil.config.NodeConfig;
 import dev.vigil.config.ParseOptions;
 import dev.vigil.config.ParseResult;
@@ -13,7 +14,7 @@ import dev.vigil.report.AdminActions;
 import dev.vigil.report.AdminServer;
 import dev.vigil.report.ServerAddress;
 import dev.vigil.report.StatusSnapshot;
-import dev.vigil.report.VigilMetrics;
+import dev.vigil.report.Reporting;
 import dev.vigil.script.ScriptRunner;
 import dev.vigil.vrrp.LinuxVrrpNetwork;
 import dev.vigil.vrrp.VrrpNode;
@@ -40,13 +41,11 @@ final class Node implements AdminActions, AutoCloseable {
     private final ParseOptions parseOptions;
     private final long startedNanos = System.nanoTime();
     private final ScriptRunner scripts;
-    private final VigilMetrics metrics;
-    private final Alerts alerts;
     private final ProxyEngine engine;
-    private final VirtualServers virtualServers;
     private volatile NodeConfig config;
     private volatile Vrrp vrrp;
-    private AdminServer admin;
+    private Reporting reporting;
+    private VirtualServers virtualServers;
 
     /** VRRP and what feeds it; replaced whole when a reload changes any VRRP block. */
     private record Vrrp(VrrpNode node, TrackScripts trackScripts, LinuxVrrpNetwork network) implements AutoCloseable {
@@ -63,13 +62,7 @@ final class Node implements AdminActions, AutoCloseable {
         this.parseOptions = parseOptions;
         this.config = config;
         this.scripts = new ScriptRunner(config.global());
-        this.metrics = new VigilMetrics(this::status);
-        this.alerts = new Alerts(config.global(), metrics);
-        alerts.mail().ifPresent(metrics::watch);
-        alerts.fifos().forEach(metrics::watch);
         this.engine = new ProxyEngine();
-        this.virtualServers = new VirtualServers(engine, scripts, alerts,
-                (vs, rs, kind, latency, ok) -> metrics.observeCheck(kind, latency, ok));
     }
 
     /** Starts a node; on failure everything started so far is stopped again. */
@@ -89,16 +82,22 @@ final class Node implements AdminActions, AutoCloseable {
         LOG.info("vigil {} starting: {} ({} virtual servers, {} VRRP instances, {} transport)", Main.version(),
                 configFile, config.virtualServers().size(), config.vrrpInstances().size(), engine.transport());
         warnAboutConnectionSync(config);
+        GlobalDefs globals = config.global();
+        try {
+            reporting = Reporting.start(globals, routerId(), adminAddress, this::status, this);
+        } catch (IOException e) {
+            throw new StartupException("cannot open the admin endpoint on "
+                    + AdminServer.bindAddress(adminAddress, globals) + ": " + e.getMessage()
+                    + " (choose another with --admin HOST:PORT or vigil_admin)");
+        }
+        virtualServers = new VirtualServers(engine, scripts, reporting, globals);
         List<String> problems = virtualServers.start(config);
         if (!problems.isEmpty()) throw new StartupException(String.join("\n", problems));
         if (!config.vrrpInstances().isEmpty()) vrrp = startVrrp(config);
-        InetSocketAddress bind = AdminServer.bindAddress(adminAddress, config.global());
-        try {
-            admin = AdminServer.start(bind, config.global().adminToken(), this::status, this, metrics);
-        } catch (IOException e) {
-            throw new StartupException("cannot open the admin endpoint on " + bind + ": " + e.getMessage()
-                    + " (choose another with --admin HOST:PORT or vigil_admin)");
-        }
+    }
+
+    private String routerId() {
+        return config.global().routerId().orElse(ParseOptions.shortHostName());
     }
 
     private Vrrp startVrrp(NodeConfig c) throws StartupException {
@@ -106,7 +105,7 @@ final class Node implements AdminActions, AutoCloseable {
             LinuxPlatform.check();
             LinuxVrrpNetwork network = LinuxVrrpNetwork.open();
             VrrpNode node = new VrrpNode(c.vrrpInstances(), c.syncGroups(), c.vrrpScripts(), network,
-                    new VrrpNotifier(c, scripts, alerts));
+                    new VrrpNotifier(c, scripts, reporting));
             try {
                 node.start();
             } catch (IOException | RuntimeException e) {
@@ -134,15 +133,14 @@ final class Node implements AdminActions, AutoCloseable {
     }
 
     InetSocketAddress adminAddress() {
-        return admin.address();
+        return reporting.admin().address();
     }
 
     StatusSnapshot status() {
-        NodeConfig c = config;
         Vrrp v = vrrp;
-        return NodeStatus.of(c.global().routerId().orElse(ParseOptions.shortHostName()),
-                Duration.ofNanos(System.nanoTime() - startedNanos), v == null ? List.of() : v.node().status(),
-                virtualServers.view());
+        VirtualServers vs = virtualServers;
+        return NodeStatus.of(routerId(), Duration.ofNanos(System.nanoTime() - startedNanos),
+                v == null ? List.of() : v.node().status(), vs == null ? List.of() : vs.view());
     }
 
     @Override
@@ -221,7 +219,7 @@ final class Node implements AdminActions, AutoCloseable {
         Vrrp v = vrrp;
         vrrp = null;
         if (v != null) v.close();
-        virtualServers.stopAccepting();
+        if (virtualServers != null) virtualServers.close();
         engine.close(drain);
         close();
     }
@@ -231,10 +229,9 @@ final class Node implements AdminActions, AutoCloseable {
         Vrrp v = vrrp;
         vrrp = null;
         if (v != null) v.close();
-        if (admin != null) admin.close();
-        virtualServers.close();
+        if (virtualServers != null) virtualServers.close();
         engine.close();
-        alerts.close();
+        if (reporting != null) reporting.close();
         scripts.close();
     }
 }

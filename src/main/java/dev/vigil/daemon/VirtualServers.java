@@ -13,7 +13,10 @@ import dev.vigil.health.CheckLatencyObserver;
 import dev.vigil.health.HealthMonitor;
 import dev.vigil.health.HealthState;
 import dev.vigil.health.RealServerHealth;
+import dev.vigil.config.GlobalDefs;
 import dev.vigil.report.RealServerState;
+import dev.vigil.report.Reporting;
+import dev.vigil.report.SmtpAlertPolicy;
 import dev.vigil.report.RealServerTransition;
 import dev.vigil.report.VirtualServerTransition;
 import dev.vigil.script.ScriptRunner;
@@ -44,7 +47,8 @@ final class VirtualServers implements AutoCloseable {
 
     private final ProxyEngine engine;
     private final ScriptRunner scripts;
-    private final Alerts alerts;
+    private final Reporting reporting;
+    private final GlobalDefs globals;
     private final CheckLatencyObserver latency;
     private final Map<VirtualServer.Key, Served> served = new LinkedHashMap<>();
     /** The last health of every real server, for status pages and to alert on changes only. */
@@ -57,6 +61,8 @@ final class VirtualServers implements AutoCloseable {
         final VirtualService service;
         final List<VirtualServerListener> listeners = new ArrayList<>();
         final Map<InetSocketAddress, HealthMonitor> monitors = new LinkedHashMap<>();
+        /** The configured weight each monitor was started with; a reload may change it without a restart. */
+        final Map<InetSocketAddress, Integer> monitoredWeight = new ConcurrentHashMap<>();
         VirtualServer config;
 
         Served(VirtualServer config) {
@@ -65,11 +71,12 @@ final class VirtualServers implements AutoCloseable {
         }
     }
 
-    VirtualServers(ProxyEngine engine, ScriptRunner scripts, Alerts alerts, CheckLatencyObserver latency) {
+    VirtualServers(ProxyEngine engine, ScriptRunner scripts, Reporting reporting, GlobalDefs globals) {
         this.engine = engine;
         this.scripts = scripts;
-        this.alerts = alerts;
-        this.latency = latency;
+        this.reporting = reporting;
+        this.globals = globals;
+        this.latency = (vs, rs, kind, latency, ok) -> reporting.observeCheck(kind, latency, ok);
     }
 
     /** Starts the virtual servers of a first configuration. Returns the problems met (bind failures). */
@@ -124,43 +131,55 @@ final class VirtualServers implements AutoCloseable {
         VirtualServer old = s.config;
         s.config = vs;
         s.service.reconfigure(vs);
-        // Real servers whose checks are configured as before keep their monitor and health.
-        Map<InetSocketAddress, RealServer> oldServers = new LinkedHashMap<>();
-        for (RealServer rs : old.realServers()) oldServers.put(endpoint(rs), rs);
-        boolean checksInherited = sameMeaning(old.withRealServers(List.of()), vs.withRealServers(List.of()));
-        Map<InetSocketAddress, HealthMonitor> keep = new LinkedHashMap<>();
+        // Real servers checked as before keep their monitor, and so their health; the others start anew.
+        Map<InetSocketAddress, RealServer> before = new LinkedHashMap<>();
+        for (RealServer rs : old.realServers()) before.put(endpoint(rs), rs);
+        boolean sameDefaults = old.checkTiming().equals(vs.checkTiming()) && old.virtualhost().equals(vs.virtualhost())
+                && old.inhibitOnFailure() == vs.inhibitOnFailure();
+        Map<InetSocketAddress, HealthMonitor> previous = new LinkedHashMap<>(s.monitors);
+        s.monitors.clear();
         for (RealServer rs : vs.realServers()) {
             InetSocketAddress at = endpoint(rs);
-            RealServer before = oldServers.remove(at);
-            HealthMonitor monitor = s.monitors.remove(at);
-            if (monitor != null && checksInherited && before != null && sameMeaning(before, rs)) {
-                keep.put(at, monitor);
+            RealServer was = before.get(at);
+            HealthMonitor monitor = previous.remove(at);
+            if (monitor != null && sameDefaults && was != null && sameChecks(was, rs)) {
+                s.monitors.put(at, monitor);
                 RealServerHealth h = health.get(new HealthKey(vs.key(), at));
-                if (h != null) s.service.setHealth(at, h.alive(), h.weight());
+                if (h != null) s.service.setHealth(at, h.alive(), weight(s, at, h));
             } else {
                 if (monitor != null) monitor.close();
-                s.monitors.put(at, null);
+                startMonitor(s, rs);
             }
         }
-        for (HealthMonitor gone : s.monitors.values()) if (gone != null) gone.close();
-        for (InetSocketAddress at : oldServers.keySet()) health.remove(new HealthKey(vs.key(), at));
-        s.monitors.clear();
-        s.monitors.putAll(keep);
-        for (RealServer rs : vs.realServers()) {
-            if (!keep.containsKey(endpoint(rs))) startMonitor(s, rs);
+        previous.values().forEach(HealthMonitor::close);
+        for (InetSocketAddress at : previous.keySet()) {
+            health.remove(new HealthKey(vs.key(), at));
+            s.monitoredWeight.remove(at);
         }
+    }
+
+    /**
+     * The weight to schedule with: the checker's, except that a monitor kept across a reload that changed
+     * only the configured weight still reports the old one, which then stands for the new.
+     */
+    private static int weight(Served s, InetSocketAddress at, RealServerHealth h) {
+        Integer started = s.monitoredWeight.get(at);
+        if (!h.alive() || started == null || h.weight() != started) return h.weight();
+        return s.config.realServers().stream().filter(r -> endpoint(r).equals(at)).findFirst()
+                .map(RealServer::weight).orElse(h.weight());
     }
 
     private void startMonitor(Served s, RealServer rs) {
         HealthMonitor m = new HealthMonitor(List.of(s.config.withRealServers(List.of(rs))), scripts,
                 event -> healthChanged(s, event), RandomGenerator.getDefault(), latency, Clock.systemUTC());
         s.monitors.put(endpoint(rs), m);
+        s.monitoredWeight.put(endpoint(rs), rs.weight());
         m.start();
     }
 
     private void healthChanged(Served s, RealServerHealth event) {
         InetSocketAddress at = endpoint(event.realServer());
-        s.service.setHealth(at, event.alive(), event.weight());
+        s.service.setHealth(at, event.alive(), weight(s, at, event));
         RealServerHealth before = health.put(new HealthKey(event.virtualServer(), at), event);
         if (before == null || before.state() == event.state()) return;
         LOG.info("real server {} of virtual server {}: {} ({})", event.endpoint(), event.virtualServer(),
@@ -171,7 +190,7 @@ final class VirtualServers implements AutoCloseable {
                     case DOWN -> RealServerState.DOWN;
                     case MAINTENANCE -> RealServerState.MAINTENANCE;
                 }, event.reason(), event.at());
-        alerts.realServer(t, event.realServer().smtpAlert().orElse(true));
+        reporting.realServerTransition(t, SmtpAlertPolicy.forRealServer(globals, s.config, event.realServer()));
     }
 
     private void quorumChanged(Served s, boolean up) {
@@ -179,8 +198,8 @@ final class VirtualServers implements AutoCloseable {
         LOG.warn("virtual server {}: quorum {}", vs.key(), up ? "gained" : "lost");
         Optional<Script> script = up ? vs.quorumUp() : vs.quorumDown();
         script.ifPresent(sc -> scripts.run(sc, QUORUM_SCRIPT_TIMEOUT));
-        alerts.virtualServer(new VirtualServerTransition(vs.key(), vs.protocol(), up, Clock.systemUTC().instant()),
-                vs.smtpAlert().orElse(false));
+        reporting.virtualServerTransition(new VirtualServerTransition(vs.key(), vs.protocol(), up,
+                Clock.systemUTC().instant()), SmtpAlertPolicy.forVirtualServer(globals, vs));
     }
 
     /** Admin drain/enable of a real server in one virtual server or in all; true if any matched. */
@@ -225,11 +244,7 @@ final class VirtualServers implements AutoCloseable {
         }
     }
 
-    /** Stops accepting on every listener; established connections carry on. */
-    synchronized void stopAccepting() {
-        for (Served s : served.values()) s.listeners.forEach(VirtualServerListener::close);
-    }
-
+    /** Stops accepting and checking; established connections carry on until the engine closes. */
     @Override
     public synchronized void close() {
         for (Served s : served.values()) stop(s);
@@ -249,8 +264,9 @@ final class VirtualServers implements AutoCloseable {
         return SourceErasure.server(a).equals(SourceErasure.server(b));
     }
 
-    private static boolean sameMeaning(RealServer a, RealServer b) {
-        return SourceErasure.real(a).equals(SourceErasure.real(b));
+    /** Whether two real servers are checked alike: everything but the weight is the same. */
+    private static boolean sameChecks(RealServer a, RealServer b) {
+        return SourceErasure.real(a.withWeight(0)).equals(SourceErasure.real(b.withWeight(0)));
     }
 
     /** Where a virtual server listens: its own address, or every address of its group. */

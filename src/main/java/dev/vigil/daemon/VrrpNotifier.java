@@ -3,6 +3,8 @@ package dev.vigil.daemon;
 import dev.vigil.config.Notify;
 import dev.vigil.config.NodeConfig;
 import dev.vigil.config.Script;
+import dev.vigil.report.Reporting;
+import dev.vigil.report.SmtpAlertPolicy;
 import dev.vigil.report.VrrpTransition;
 import dev.vigil.script.ScriptRunner;
 import dev.vigil.vrrp.VrrpListener;
@@ -27,12 +29,12 @@ final class VrrpNotifier implements VrrpListener {
 
     private final NodeConfig config;
     private final ScriptRunner scripts;
-    private final Alerts alerts;
+    private final Reporting reporting;
 
-    VrrpNotifier(NodeConfig config, ScriptRunner scripts, Alerts alerts) {
+    VrrpNotifier(NodeConfig config, ScriptRunner scripts, Reporting reporting) {
         this.config = config;
         this.scripts = scripts;
-        this.alerts = alerts;
+        this.reporting = reporting;
     }
 
     @Override
@@ -41,8 +43,8 @@ final class VrrpNotifier implements VrrpListener {
         if (instance.isEmpty()) return;
         LOG.info("VRRP instance {}: {} -> {} (priority {})", instanceName, oldState, newState, priority);
         runNotify(instance.get().notifyScripts(), "INSTANCE", instanceName, newState, priority);
-        boolean mail = instance.get().smtpAlert().orElse(config.global().smtpAlert());
-        alerts.vrrp(transition(VrrpTransition.Scope.INSTANCE, instanceName, oldState, newState, priority), mail);
+        reporting.vrrpTransition(transition(VrrpTransition.Scope.INSTANCE, instanceName, oldState, newState, priority),
+                SmtpAlertPolicy.forInstance(config.global(), instance.get()));
     }
 
     @Override
@@ -51,8 +53,8 @@ final class VrrpNotifier implements VrrpListener {
         if (group.isEmpty()) return;
         LOG.info("VRRP sync group {}: {} -> {}", groupName, oldState, newState);
         runNotify(group.get().notifyScripts(), "GROUP", groupName, newState, 0);
-        boolean mail = group.get().smtpAlert().orElse(config.global().smtpAlert());
-        alerts.vrrp(transition(VrrpTransition.Scope.GROUP, groupName, oldState, newState, 0), mail);
+        reporting.vrrpTransition(transition(VrrpTransition.Scope.GROUP, groupName, oldState, newState, 0),
+                SmtpAlertPolicy.forSyncGroup(config.global(), group.get()));
     }
 
     private void runNotify(Notify notify, String kind, String name, VrrpState state, int priority) {

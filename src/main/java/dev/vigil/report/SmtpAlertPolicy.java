@@ -29,6 +29,7 @@ public final class SmtpAlertPolicy {
     }
 
     public static boolean forRealServer(GlobalDefs globals, VirtualServer virtualServer, RealServer realServer) {
-        return realServer.smtpAlert().or(virtualServer::smtpAlert).orElse(globals.smtpAlert());
+        // keepalived alerts on real server changes unless told not to (smtp_alert no).
+        return realServer.smtpAlert().orElse(true);
     }
 }
