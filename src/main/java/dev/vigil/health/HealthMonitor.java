@@ -69,8 +69,10 @@ public final class HealthMonitor implements AutoCloseable {
         running = true;
         Instant now = clock.instant();
         for (Watch w : watches) {
-            w.current = w.event(now, w.policy.verdict());
-            publish(w.current);
+            synchronized (w) {
+                w.current = w.event(now, w.policy.verdict());
+                publish(w.current);
+            }
             for (int i = 0; i < w.checks.size(); i++) {
                 int index = i;
                 Instant first = w.policy.checkers().get(i).firstCheck(now, random);
@@ -83,9 +85,8 @@ public final class HealthMonitor implements AutoCloseable {
     public List<RealServerHealth> snapshot() {
         List<RealServerHealth> all = new ArrayList<>();
         for (Watch w : watches) {
-            synchronized (w) {
-                all.add(w.current != null ? w.current : w.event(clock.instant(), w.policy.verdict()));
-            }
+            RealServerHealth h = w.current;
+            all.add(h != null ? h : w.event(clock.instant(), w.policy.verdict()));
         }
         return all;
     }
@@ -101,19 +102,18 @@ public final class HealthMonitor implements AutoCloseable {
                 CheckResult result = guarded(check, attempt);
                 latency.observe(w.vs.key(), w.rs, check.kind(), result.latency(), result.ok());
                 if (!result.ok()) LOG.debug("{} {} {}: {}", w.vs.key(), w.rs.endpoint(), check.kind(), result.reason());
-                RealServerHealth changed = null;
                 synchronized (w) {
+                    // Published under the real server's lock so that its events arrive in order.
                     Instant now = clock.instant();
                     due = w.policy.record(index, now, result);
                     RealServerHealth next = w.event(now, w.policy.verdict());
                     if (differs(w.current, next)) {
-                        changed = next;
                         RealServerHealth before = w.current;
                         w.current = next;
                         notifyScripts(w, before, next);
+                        publish(next);
                     }
                 }
-                if (changed != null) publish(changed);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -216,7 +216,8 @@ public final class HealthMonitor implements AutoCloseable {
         final RealServer rs;
         final List<HealthCheck> checks = new ArrayList<>();
         final RealServerPolicy policy;
-        RealServerHealth current;
+        /** Written under the watch's lock, read without it by {@link #snapshot()}. */
+        volatile RealServerHealth current;
 
         Watch(VirtualServer vs, RealServer rs) {
             this.vs = vs;

@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ScriptRunner implements AutoCloseable {
 
     public static final int OUTPUT_LIMIT = 4096;
+    public static final String KEEPALIVED_SCRIPT_USER = "keepalived_script";
     public static final Duration DEFAULT_KILL_GRACE = Duration.ofMillis(500);
     static final String MINIMAL_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final Logger LOG = LoggerFactory.getLogger(ScriptRunner.class);
@@ -56,8 +57,15 @@ public final class ScriptRunner implements AutoCloseable {
     /** Counters since start: runs attempted, non-zero exits or failures to start, timeouts, refusals. */
     public record Counters(long runs, long failures, long timeouts, long refused) {}
 
+    /**
+     * From {@code global_defs}: {@code script_user}, else with {@code enable_script_security} keepalived's
+     * {@code keepalived_script} user when it exists (else root, with the path checks).
+     */
     public ScriptRunner(GlobalDefs globals) {
-        this(globals.scriptUser(), globals.enableScriptSecurity(), DEFAULT_KILL_GRACE);
+        this(globals.scriptUser().or(() -> globals.enableScriptSecurity()
+                        && ScriptSecurity.uidOf(KEEPALIVED_SCRIPT_USER).isPresent()
+                        ? Optional.of(new ScriptUser(KEEPALIVED_SCRIPT_USER, Optional.empty())) : Optional.empty()),
+                globals.enableScriptSecurity(), DEFAULT_KILL_GRACE);
     }
 
     public ScriptRunner(Optional<ScriptUser> defaultUser, boolean scriptSecurity, Duration killGrace) {
