@@ -171,6 +171,34 @@ class HealthMonitorTest {
     }
 
     @Test
+    void quorumIsLostAndRegainedWithItsScripts() throws Exception {
+        Path log = dir.resolve("quorum.log");
+        try (var a = new java.net.ServerSocket(0, 50, LO); var b = new java.net.ServerSocket(0, 50, LO)) {
+            CheckTiming t = fast(200, 500, 0);
+            var rsA = realServer("127.0.0.1", a.getLocalPort(), ConfigFixtures.tcp(dev.vigil.config.Checker.Connection.DEFAULT, t));
+            var rsB = realServer("127.0.0.1", b.getLocalPort(), ConfigFixtures.tcp(dev.vigil.config.Checker.Connection.DEFAULT, t));
+            VirtualServer vs = virtualServer("10.9.0.1", 443, CheckTiming.INHERIT, false, 2, 0,
+                    ConfigFixtures.script("/bin/sh", "-c", "echo up $VIGIL_QUORUM >> " + log),
+                    ConfigFixtures.script("/bin/sh", "-c", "echo down $VIGIL_QUORUM >> " + log), false, rsA, rsB);
+            BlockingQueue<VirtualServerQuorum> quorum = new LinkedBlockingQueue<>();
+            monitor = new HealthMonitor(List.of(vs), scripts, new HealthListener() {
+                public void onTransition(RealServerHealth e) { events.add(e); }
+                public void onQuorum(VirtualServerQuorum q) { quorum.add(q); }
+            }, new Random(1), CheckLatencyObserver.NONE, Clock.systemUTC());
+            monitor.start();
+            assertThat(quorum.poll(2, TimeUnit.SECONDS)).satisfies(q -> assertThat(q.up()).isTrue());
+            b.close();
+            VirtualServerQuorum lost = quorum.poll(5, TimeUnit.SECONDS);
+            assertThat(lost).isNotNull();
+            assertThat(lost.up()).isFalse();
+            assertThat(lost.liveWeight()).isEqualTo(1);
+            assertThat(monitor.quorumSnapshot()).singleElement().satisfies(q -> assertThat(q.up()).isFalse());
+            Thread.sleep(500);
+            assertThat(Files.readAllLines(log)).containsExactly("down DOWN");
+        }
+    }
+
+    @Test
     void closeStopsEveryChecker() throws Exception {
         VirtualServer vs = virtualServer("10.9.0.1", 443, fast(100, 1000, 0), false,
                 exchangeServer(CheckTiming.INHERIT, Policy.ALL, null, ExchangeService.RPC));
