@@ -71,12 +71,32 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     /** Publishes every real server's starting state, then starts its checkers. */
-    public synchronized void start() {
+    public void start() {
+        start(List.of());
+    }
+
+    /**
+     * As {@link #start()}, but a real server found in {@code previous} (same virtual server key, address and
+     * port: the old monitor's {@link #snapshot()} before a reload) starts in its previous state instead of
+     * the configured one, so a reload does not flap servers. Only servers still having checkers are seeded.
+     */
+    public synchronized void start(List<RealServerHealth> previous) {
         if (running) return;
         running = true;
         Instant now = clock.instant();
         for (Watch w : watches) {
             synchronized (w) {
+                if (!w.checks.isEmpty()) {
+                    for (RealServerHealth p : previous) {
+                        if (p.virtualServer().equals(w.vs.key()) && p.realServer().address().equals(w.rs.address())
+                                && p.realServer().port() == w.rs.port()) {
+                            // a weight set by misc_dynamic is kept unless the configured weight changed
+                            boolean sameWeight = p.realServer().weight() == w.rs.weight();
+                            w.policy.seed(p.alive(), p.alive() && sameWeight ? p.weight() : w.rs.weight(),
+                                    "carried over a reload: " + p.reason());
+                        }
+                    }
+                }
                 w.current = w.event(now, w.policy.verdict());
                 publish(w.current);
             }

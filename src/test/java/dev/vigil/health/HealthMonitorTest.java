@@ -199,6 +199,27 @@ class HealthMonitorTest {
     }
 
     @Test
+    void aReloadCarriesEachRealServersStateOver() throws Exception {
+        CheckTiming slowStart = timing(Duration.ofMillis(500), 0, null, Duration.ofMinutes(10), Duration.ofMinutes(10), null);
+        VirtualServer vs = virtualServer("10.9.0.1", 443, slowStart, false,
+                exchangeServer(CheckTiming.INHERIT, Policy.ALL, null, ExchangeService.RPC),
+                realServer("127.0.0.9", 443, ConfigFixtures.tcp(dev.vigil.config.Checker.Connection.DEFAULT, CheckTiming.INHERIT)));
+        RealServer first = vs.realServers().get(0);
+        RealServer second = vs.realServers().get(1);
+        var previous = List.of(
+                new RealServerHealth(vs.key(), first, false, 0, false, HealthState.MAINTENANCE, "maintenance: x", java.util.Map.of(),
+                        java.time.Instant.now()),
+                new RealServerHealth(vs.key(), second, true, 7, true, HealthState.UP, "ok", java.util.Map.of(),
+                        java.time.Instant.now()));
+        monitor = new HealthMonitor(List.of(vs), scripts, events::add, new Random(1), CheckLatencyObserver.NONE,
+                Clock.systemUTC());
+        monitor.start(previous);
+        assertThat(monitor.snapshot()).extracting(RealServerHealth::alive, RealServerHealth::weight)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(false, 0), org.assertj.core.groups.Tuple.tuple(true, 7));
+        assertThat(monitor.snapshot().getFirst().reason()).isEqualTo("carried over a reload: maintenance: x");
+    }
+
+    @Test
     void closeStopsEveryChecker() throws Exception {
         VirtualServer vs = virtualServer("10.9.0.1", 443, fast(100, 1000, 0), false,
                 exchangeServer(CheckTiming.INHERIT, Policy.ALL, null, ExchangeService.RPC));
