@@ -82,10 +82,19 @@ public final class ScriptRunner implements AutoCloseable {
 
     /** As {@link #run(Script, Duration)}, with extra environment variables for the script. */
     public CompletableFuture<ScriptResult> run(Script script, Duration timeout, Map<String, String> env) {
+        return run(script, List.of(), timeout, env);
+    }
+
+    /**
+     * As {@link #run(Script, Duration, Map)}, with {@code extraArgs} after the configured arguments (as
+     * keepalived appends "TYPE NAME STATE PRIORITY" to a generic VRRP {@code notify} script).
+     */
+    public CompletableFuture<ScriptResult> run(Script script, List<String> extraArgs, Duration timeout,
+                                               Map<String, String> env) {
         runs.incrementAndGet();
         if (closed) return CompletableFuture.completedFuture(refuse(script, "script runner is stopped"));
         try {
-            return CompletableFuture.supplyAsync(() -> execute(script, timeout, env), threads)
+            return CompletableFuture.supplyAsync(() -> execute(script, extraArgs, timeout, env), threads)
                     .exceptionally(e -> fail(script, "failed: " + e));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             return CompletableFuture.completedFuture(refuse(script, "script runner is stopped"));
@@ -96,7 +105,7 @@ public final class ScriptRunner implements AutoCloseable {
         return new Counters(runs.get(), failures.get(), timeouts.get(), refused.get());
     }
 
-    private ScriptResult execute(Script script, Duration timeout, Map<String, String> env) {
+    private ScriptResult execute(Script script, List<String> extraArgs, Duration timeout, Map<String, String> env) {
         Optional<ScriptUser> user = script.user().or(() -> defaultUser);
         Optional<Path> exe = resolve(script.path());
         if (exe.isEmpty()) return fail(script, "script not found or not executable: " + script.path());
@@ -112,6 +121,7 @@ public final class ScriptRunner implements AutoCloseable {
         if (root && user.isPresent()) command.addAll(switchUser(user.get()));
         command.add(exe.get().toString());
         command.addAll(script.argv().subList(1, script.argv().size()));
+        command.addAll(extraArgs);
 
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

@@ -115,6 +115,38 @@ class CheckersTest {
     }
 
     @Test
+    void bindtoSetsTheSourceAddress() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 5, LO)) {
+            var from = new java.util.concurrent.CompletableFuture<InetAddress>();
+            Thread.ofVirtual().start(() -> {
+                try (Socket c = s.accept()) {
+                    from.complete(c.getInetAddress());
+                } catch (Exception e) {
+                    from.completeExceptionally(e);
+                }
+            });
+            var conn = new Checker.Connection(Optional.empty(), Optional.empty(),
+                    Optional.of(InetAddress.getByName("127.0.0.2")), Optional.empty());
+            assertThat(new TcpChecker(conn, new InetSocketAddress(LO, s.getLocalPort()), TIMEOUT).check().ok()).isTrue();
+            assertThat(from.get(5, java.util.concurrent.TimeUnit.SECONDS).getHostAddress()).isEqualTo("127.0.0.2");
+        }
+    }
+
+    @Test
+    void regexAndRegexNoMatch() throws Exception {
+        try (var srv = new TinyServers.Http(false, head -> TinyServers.response(200, "status: green"))) {
+            var a = srv.address();
+            java.util.function.BiFunction<String, Boolean, Boolean> check = (re, no) -> httpChecker(false, a,
+                    List.of(new Checker.Url("/", Optional.empty(), Checker.Url.DEFAULT_STATUS, Optional.empty(),
+                            Optional.of(re), no, ConfigFixtures.SRC)), null, false, null, null).check().ok();
+            assertThat(check.apply("status: (green|amber)", false)).isTrue();
+            assertThat(check.apply("red", false)).isFalse();
+            assertThat(check.apply("red", true)).isTrue();
+            assertThat(check.apply("green", true)).isFalse();
+        }
+    }
+
+    @Test
     void chunkedBodiesAreDigestedDecoded() throws Exception {
         String chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n";
         try (var srv = new TinyServers.Http(false, head -> chunked)) {
@@ -202,6 +234,8 @@ class CheckersTest {
             InetSocketAddress a = new InetSocketAddress(LO, s.getLocalPort());
             var ok = new SmtpChecker(ConfigFixtures.smtp(Checker.Connection.DEFAULT, CheckTiming.INHERIT, "lb1.test"), a, TIMEOUT);
             assertThat(ok.check().ok()).isTrue();
+            // the responder reads QUIT after the checker has its verdict
+            for (int i = 0; i < 100 && heard.size() < 2; i++) Thread.sleep(20);
             assertThat(heard).containsExactly("HELO lb1.test", "QUIT");
             var refused = new SmtpChecker(ConfigFixtures.smtp(Checker.Connection.DEFAULT, CheckTiming.INHERIT, null), a, TIMEOUT);
             assertThat(refused.check().reason()).isEqualTo("SMTP banner 554, expected 220");
