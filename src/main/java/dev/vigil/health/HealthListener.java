@@ -8,8 +8,4 @@ package dev.vigil.health;
 @FunctionalInterface
 public interface HealthListener {
     void onTransition(RealServerHealth event);
-
-    /** A virtual server's quorum was lost or regained (and once per virtual server at start). */
-    default void onQuorum(VirtualServerQuorum event) {
-    }
 }

@@ -43,7 +43,6 @@ public final class HealthMonitor implements AutoCloseable {
     private final CheckLatencyObserver latency;
     private final Clock clock;
     private final List<Watch> watches = new ArrayList<>();
-    private final List<Pool> pools = new ArrayList<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean running;
 
@@ -60,13 +59,7 @@ public final class HealthMonitor implements AutoCloseable {
         this.latency = latency;
         this.clock = clock;
         for (VirtualServer vs : virtualServers) {
-            Pool pool = new Pool(vs);
-            pools.add(pool);
-            for (RealServer rs : vs.realServers()) {
-                Watch w = new Watch(vs, rs, pool);
-                watches.add(w);
-                pool.members.add(w);
-            }
+            for (RealServer rs : vs.realServers()) watches.add(new Watch(vs, rs));
         }
     }
 
@@ -106,23 +99,6 @@ public final class HealthMonitor implements AutoCloseable {
                 threads.submit(() -> loop(w, index, first));
             }
         }
-        for (Pool p : pools) {
-            synchronized (p) {
-                p.policy.update(p.liveWeight());
-                p.current = p.event(now);
-                publishQuorum(p.current);
-            }
-        }
-    }
-
-    /** Every virtual server's quorum state, in configuration order. */
-    public List<VirtualServerQuorum> quorumSnapshot() {
-        List<VirtualServerQuorum> all = new ArrayList<>();
-        for (Pool p : pools) {
-            VirtualServerQuorum q = p.current;
-            all.add(q != null ? q : p.event(clock.instant()));
-        }
-        return all;
     }
 
     /** The latest health of every real server, in configuration order. */
@@ -156,7 +132,6 @@ public final class HealthMonitor implements AutoCloseable {
                         w.current = next;
                         notifyScripts(w, before, next);
                         publish(next);
-                        w.pool.reconsider(now);
                     }
                 }
             }
@@ -210,16 +185,6 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    private void publishQuorum(VirtualServerQuorum q) {
-        if (q.up()) LOG.info("{}: quorum {} (live weight {}, quorum {})", q.virtualServer(), "up", q.liveWeight(), q.quorum());
-        else LOG.warn("{}: quorum {} (live weight {}, quorum {})", q.virtualServer(), "lost", q.liveWeight(), q.quorum());
-        try {
-            listener.onQuorum(q);
-        } catch (RuntimeException e) {
-            LOG.error("health listener failed on quorum of {}: {}", q.virtualServer(), e.toString());
-        }
-    }
-
     private static String servicesText(RealServerHealth e) {
         if (e.services().isEmpty()) return "";
         StringBuilder b = new StringBuilder(" [");
@@ -265,59 +230,18 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    /** A virtual server's real servers and its quorum. */
-    private final class Pool {
-        final VirtualServer vs;
-        final QuorumPolicy policy;
-        final List<Watch> members = new ArrayList<>();
-        volatile VirtualServerQuorum current;
-
-        Pool(VirtualServer vs) {
-            this.vs = vs;
-            this.policy = new QuorumPolicy(vs.quorum(), vs.hysteresis());
-        }
-
-        long liveWeight() {
-            long sum = 0;
-            for (Watch w : members) {
-                RealServerHealth h = w.current;
-                if (h != null && h.alive()) sum += h.weight();
-            }
-            return sum;
-        }
-
-        VirtualServerQuorum event(Instant at) {
-            return new VirtualServerQuorum(vs.key(), policy.up(), liveWeight(), vs.quorum(), vs.hysteresis(), at);
-        }
-
-        /** Called under a member's lock after its health changed. */
-        synchronized void reconsider(Instant now) {
-            if (current == null) return;
-            boolean changed = policy.update(liveWeight());
-            VirtualServerQuorum next = event(now);
-            current = next;
-            if (!changed) return;
-            Optional<Script> script = next.up() ? vs.quorumUp() : vs.quorumDown();
-            script.ifPresent(s -> scripts.run(s, NOTIFY_TIMEOUT, Map.of("VIGIL_VIRTUAL_SERVER", vs.key().toString(),
-                    "VIGIL_QUORUM", next.up() ? "UP" : "DOWN")));
-            publishQuorum(next);
-        }
-    }
-
     /** One real server in one virtual server: its checks, its policy, its last published health. */
     private final class Watch {
         final VirtualServer vs;
         final RealServer rs;
-        final Pool pool;
         final List<HealthCheck> checks = new ArrayList<>();
         final RealServerPolicy policy;
         /** Written under the watch's lock, read without it by {@link #snapshot()}. */
         volatile RealServerHealth current;
 
-        Watch(VirtualServer vs, RealServer rs, Pool pool) {
+        Watch(VirtualServer vs, RealServer rs) {
             this.vs = vs;
             this.rs = rs;
-            this.pool = pool;
             List<CheckerPolicy> policies = new ArrayList<>();
             for (Checker c : rs.checkers()) {
                 CheckerTiming t = CheckerTiming.resolve(c, rs, vs);

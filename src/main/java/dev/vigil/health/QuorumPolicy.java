@@ -3,7 +3,9 @@ package dev.vigil.health;
 /**
  * keepalived's quorum of a virtual server, pure: the quorum is lost when the total weight of live real
  * servers falls below {@code quorum - hysteresis} (or to 0), and regained only at
- * {@code quorum + hysteresis} or more, so a weight hovering at the threshold does not flap.
+ * {@code quorum + hysteresis} or more, so a weight hovering at the threshold does not flap. For the side
+ * that knows every real server's weight of a virtual server (the balancer); {@link HealthMonitor} does not
+ * judge quorums nor run {@code quorum_up}/{@code quorum_down}.
  */
 public final class QuorumPolicy {
 
