@@ -53,7 +53,9 @@ final class ExchangeChecker implements HealthCheck {
                 try {
                     statuses.put(e.getKey(), e.getValue().get());
                 } catch (ExecutionException ex) {
-                    statuses.put(e.getKey(), new ServiceStatus(e.getKey(), false, 0, 0, 0, String.valueOf(ex.getCause())));
+                    Throwable cause = ex.getCause();
+                    String why = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+                    statuses.put(e.getKey(), new ServiceStatus(e.getKey(), false, 0, 0, 0, why));
                 }
             }
         }

@@ -4,11 +4,13 @@ import dev.vigil.config.Checker;
 import dev.vigil.config.RealServer;
 import dev.vigil.config.Script;
 import dev.vigil.config.VirtualServer;
+import dev.vigil.script.ScriptLint;
 import dev.vigil.script.ScriptRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -260,7 +262,11 @@ public final class HealthMonitor implements AutoCloseable {
                 case Checker.HttpCheck http -> new HttpChecker(http, target, rs.virtualhost().or(vs::virtualhost),
                         t.connectTimeout());
                 case Checker.SmtpCheck smtp -> new SmtpChecker(smtp, target, t.connectTimeout());
-                case Checker.MiscCheck misc -> new MiscChecker(misc, scripts, misc.timeout().orElse(t.delayLoop()));
+                case Checker.MiscCheck misc -> {
+                    ScriptLint.dashLetTrap(Path.of(misc.script().path()))
+                            .ifPresent(w -> LOG.warn("MISC_CHECK of {} ({}): {}", rs.endpoint(), misc.source(), w));
+                    yield new MiscChecker(misc, scripts, misc.timeout().orElse(t.delayLoop()));
+                }
                 case Checker.ExchangeCheck ex -> new ExchangeChecker(ex, target, t.connectTimeout());
             };
         }

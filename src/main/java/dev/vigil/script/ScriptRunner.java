@@ -48,6 +48,7 @@ public final class ScriptRunner implements AutoCloseable {
     private final boolean root;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final AtomicLong runs = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
@@ -218,13 +219,16 @@ public final class ScriptRunner implements AutoCloseable {
     private ScriptResult refuse(Script script, String why) {
         refused.incrementAndGet();
         failures.incrementAndGet();
-        LOG.warn("{} ({}): {}", script.commandLine(), script.source(), why);
+        // A refused check script is refused again every delay_loop: say it once, then count.
+        if (warned.add(why)) LOG.warn("{} ({}): {}", script.commandLine(), script.source(), why);
+        else LOG.debug("{} ({}): {}", script.commandLine(), script.source(), why);
         return ScriptResult.notRun(why);
     }
 
     private ScriptResult fail(Script script, String why) {
         failures.incrementAndGet();
-        LOG.warn("{} ({}): {}", script.commandLine(), script.source(), why);
+        if (warned.add(why)) LOG.warn("{} ({}): {}", script.commandLine(), script.source(), why);
+        else LOG.debug("{} ({}): {}", script.commandLine(), script.source(), why);
         return ScriptResult.notRun(why);
     }
 
