@@ -192,6 +192,20 @@ class HealthMonitorTest {
     }
 
     @Test
+    void omegaRunsNotifyDownForLiveServersAtShutdown() throws Exception {
+        Path log = dir.resolve("omega.log");
+        try (var listener = new java.net.ServerSocket(0, 50, LO)) {
+            var down = ConfigFixtures.script("/bin/sh", "-c", "echo $VIGIL_STATE $VIGIL_REAL_SERVER >> " + log);
+            var rs = realServer("127.0.0.1", listener.getLocalPort(), 1, null, CheckTiming.INHERIT, null, down,
+                    ConfigFixtures.tcp(dev.vigil.config.Checker.Connection.DEFAULT, fast(200, 2000, 0)));
+            run(virtualServer("10.9.0.1", 443, CheckTiming.INHERIT, false, 1, 0, null, null, true, rs));
+            Thread.sleep(300);
+            monitor.close();
+            assertThat(Files.readAllLines(log)).containsExactly("SHUTDOWN 127.0.0.1:" + listener.getLocalPort());
+        }
+    }
+
+    @Test
     void closeStopsEveryChecker() throws Exception {
         VirtualServer vs = virtualServer("10.9.0.1", 443, fast(100, 1000, 0), false,
                 exchangeServer(CheckTiming.INHERIT, Policy.ALL, null, ExchangeService.RPC));
