@@ -121,26 +121,40 @@ public final class HealthMonitor implements AutoCloseable {
                 Duration wait = Duration.between(clock.instant(), due);
                 if (!wait.isNegative() && !wait.isZero()) Thread.sleep(wait);
                 if (!running) return;
-                CheckResult result = guarded(check, attempt);
-                latency.observe(w.vs.key(), w.rs, check.kind(), result.latency(), result.ok());
-                if (!result.ok()) LOG.debug("{} {} {}: {}", w.vs.key(), w.rs.endpoint(), check.kind(), result.reason());
-                synchronized (w) {
-                    // Published under the real server's lock so that its events arrive in order.
-                    Instant now = clock.instant();
-                    due = w.policy.record(index, now, result);
-                    RealServerHealth next = w.event(now, w.policy.verdict());
-                    if (differs(w.current, next)) {
-                        RealServerHealth before = w.current;
-                        w.current = next;
-                        notifyScripts(w, before, next);
-                        publish(next);
-                    }
+                try {
+                    due = checkOnce(w, index, check, attempt);
+                } catch (RuntimeException e) {
+                    // A bug must not end the watch: say so and try again a delay_loop later.
+                    LOG.error("{} {} {}: {}", w.vs.key(), w.rs.endpoint(), check.kind(), e.toString());
+                    due = clock.instant().plus(w.policy.checkers().get(index).timing().delayLoop());
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private Instant checkOnce(Watch w, int index, HealthCheck check, ExecutorService attempt)
+            throws InterruptedException {
+        CheckResult result = guarded(check, attempt);
+        try {
+            latency.observe(w.vs.key(), w.rs, check.kind(), result.latency(), result.ok());
         } catch (RuntimeException e) {
-            LOG.error("{} {}: checker stopped: {}", w.vs.key(), w.rs.endpoint(), e.toString());
+            LOG.debug("latency observer failed: {}", e.toString());
+        }
+        if (!result.ok()) LOG.debug("{} {} {}: {}", w.vs.key(), w.rs.endpoint(), check.kind(), result.reason());
+        synchronized (w) {
+            // Published under the real server's lock so that its events arrive in order.
+            Instant now = clock.instant();
+            Instant due = w.policy.record(index, now, result);
+            RealServerHealth next = w.event(now, w.policy.verdict());
+            if (differs(w.current, next)) {
+                RealServerHealth before = w.current;
+                w.current = next;
+                notifyScripts(w, before, next);
+                publish(next);
+            }
+            return due;
         }
     }
 
