@@ -78,6 +78,7 @@ public final class ExchangeTestServer implements AutoCloseable {
     private final SSLContext tls;
     private final Map<ExchangeService, Mode> modes = new EnumMap<>(ExchangeService.class);
     private final Map<ExchangeService, AtomicLong> healthRequests = new ConcurrentHashMap<>();
+    private final Map<ExchangeService, java.util.concurrent.atomic.AtomicInteger> failNext = new ConcurrentHashMap<>();
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private volatile Duration slowDelay = Duration.ofSeconds(10);
     private ServerSocket listener;
@@ -92,6 +93,7 @@ public final class ExchangeTestServer implements AutoCloseable {
         for (ExchangeService s : ExchangeService.values()) {
             modes.put(s, Mode.HEALTHY);
             healthRequests.put(s, new AtomicLong());
+            failNext.put(s, new java.util.concurrent.atomic.AtomicInteger());
         }
     }
 
@@ -137,6 +139,14 @@ public final class ExchangeTestServer implements AutoCloseable {
     public synchronized void setAll(Mode mode) {
         for (ExchangeService s : ExchangeService.values()) modes.put(s, mode);
         applyListener();
+    }
+
+    /**
+     * The next {@code count} health requests for {@code service} answer 503 whatever its mode, as a busy
+     * server that misses some checks (the seed article's reason to ask three times).
+     */
+    public void failNext(ExchangeService service, int count) {
+        failNext.get(service).set(count);
     }
 
     /** How many {@code healthcheck.htm} requests for {@code service} arrived. */
@@ -268,7 +278,8 @@ public final class ExchangeTestServer implements AutoCloseable {
             return true;
         }
         healthRequests.get(service.get()).incrementAndGet();
-        Mode mode = mode(service.get());
+        Mode mode = failNext.get(service.get()).getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                ? Mode.UNHEALTHY : mode(service.get());
         switch (mode) {
             case SLOW -> Thread.sleep(slowDelay);
             case UNHEALTHY -> {

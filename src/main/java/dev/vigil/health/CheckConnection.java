@@ -107,13 +107,14 @@ final class CheckConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        // The TCP socket first: a polite TLS close waits for the peer, which a hung server never answers.
         try {
-            socket.close();
+            raw.close();
         } catch (IOException ignored) {
             // nothing more to release
         }
         try {
-            raw.close();
+            if (socket != raw) socket.close();
         } catch (IOException ignored) {
             // nothing more to release
         }

@@ -25,6 +25,12 @@ public final class CheckerPolicy {
         return up;
     }
 
+    /** Starts from a known state instead of the configured one (a reload keeps what was learnt). */
+    public void seed(boolean up) {
+        this.up = up;
+        this.retriesUsed = 0;
+    }
+
     public CheckerTiming timing() {
         return timing;
     }

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * Host header = the {@code host} option, else the address with no SNI) up to {@code attempts} times; the
  * service passes the round at the first 200, as the seed article's script does. Services are asked in
  * parallel. The policy decides the verdict: ALL services, ANY one, or the LIST of required ones. When the
- * verdict is a failure and every service answered 503, the server is in maintenance, not crashed.
+ * verdict is a failure and every one of several services answered 503, the server is in maintenance (its
+ * components set inactive), not crashed; a single checked service answering 503 is that service down.
  */
 final class ExchangeChecker implements HealthCheck {
 
@@ -52,7 +53,9 @@ final class ExchangeChecker implements HealthCheck {
                 try {
                     statuses.put(e.getKey(), e.getValue().get());
                 } catch (ExecutionException ex) {
-                    statuses.put(e.getKey(), new ServiceStatus(e.getKey(), false, 0, 0, 0, String.valueOf(ex.getCause())));
+                    Throwable cause = ex.getCause();
+                    String why = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+                    statuses.put(e.getKey(), new ServiceStatus(e.getKey(), false, 0, 0, 0, why));
                 }
             }
         }
@@ -66,7 +69,8 @@ final class ExchangeChecker implements HealthCheck {
         List<String> failing = new ArrayList<>();
         for (ServiceStatus s : statuses.values()) if (!s.up()) failing.add(s.service().keyword() + ": " + s.detail());
         String reason = failing.isEmpty() ? "ok" : String.join("; ", failing);
-        boolean maintenance = !ok && !statuses.isEmpty() && statuses.values().stream().allMatch(ServiceStatus::unavailable);
+        // One protocol's 503 is that protocol failing; all of several at once is the server set inactive.
+        boolean maintenance = !ok && statuses.size() > 1 && statuses.values().stream().allMatch(ServiceStatus::unavailable);
         if (maintenance) reason = "maintenance: every service answers HTTP 503";
         return new CheckResult(ok, reason, OptionalInt.empty(), maintenance, statuses, TcpChecker.since(t0));
     }

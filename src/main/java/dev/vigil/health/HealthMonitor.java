@@ -4,11 +4,13 @@ import dev.vigil.config.Checker;
 import dev.vigil.config.RealServer;
 import dev.vigil.config.Script;
 import dev.vigil.config.VirtualServer;
+import dev.vigil.script.ScriptLint;
 import dev.vigil.script.ScriptRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,13 +66,35 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     /** Publishes every real server's starting state, then starts its checkers. */
-    public synchronized void start() {
+    public void start() {
+        start(List.of());
+    }
+
+    /**
+     * As {@link #start()}, but a real server found in {@code previous} (same virtual server key, address and
+     * port: the old monitor's {@link #snapshot()} before a reload) starts in its previous state instead of
+     * the configured one, so a reload does not flap servers. Only servers still having checkers are seeded.
+     */
+    public synchronized void start(List<RealServerHealth> previous) {
         if (running) return;
         running = true;
         Instant now = clock.instant();
         for (Watch w : watches) {
-            w.current = w.event(now, w.policy.verdict());
-            publish(w.current);
+            synchronized (w) {
+                if (!w.checks.isEmpty()) {
+                    for (RealServerHealth p : previous) {
+                        if (p.virtualServer().equals(w.vs.key()) && p.realServer().address().equals(w.rs.address())
+                                && p.realServer().port() == w.rs.port()) {
+                            // a weight set by misc_dynamic is kept unless the configured weight changed
+                            boolean sameWeight = p.realServer().weight() == w.rs.weight();
+                            w.policy.seed(p.alive(), p.alive() && sameWeight ? p.weight() : w.rs.weight(),
+                                    "carried over a reload: " + p.reason());
+                        }
+                    }
+                }
+                w.current = w.event(now, w.policy.verdict());
+                publish(w.current);
+            }
             for (int i = 0; i < w.checks.size(); i++) {
                 int index = i;
                 Instant first = w.policy.checkers().get(i).firstCheck(now, random);
@@ -83,9 +107,8 @@ public final class HealthMonitor implements AutoCloseable {
     public List<RealServerHealth> snapshot() {
         List<RealServerHealth> all = new ArrayList<>();
         for (Watch w : watches) {
-            synchronized (w) {
-                all.add(w.current != null ? w.current : w.event(clock.instant(), w.policy.verdict()));
-            }
+            RealServerHealth h = w.current;
+            all.add(h != null ? h : w.event(clock.instant(), w.policy.verdict()));
         }
         return all;
     }
@@ -98,27 +121,40 @@ public final class HealthMonitor implements AutoCloseable {
                 Duration wait = Duration.between(clock.instant(), due);
                 if (!wait.isNegative() && !wait.isZero()) Thread.sleep(wait);
                 if (!running) return;
-                CheckResult result = guarded(check, attempt);
-                latency.observe(w.vs.key(), w.rs, check.kind(), result.latency(), result.ok());
-                if (!result.ok()) LOG.debug("{} {} {}: {}", w.vs.key(), w.rs.endpoint(), check.kind(), result.reason());
-                RealServerHealth changed = null;
-                synchronized (w) {
-                    Instant now = clock.instant();
-                    due = w.policy.record(index, now, result);
-                    RealServerHealth next = w.event(now, w.policy.verdict());
-                    if (differs(w.current, next)) {
-                        changed = next;
-                        RealServerHealth before = w.current;
-                        w.current = next;
-                        notifyScripts(w, before, next);
-                    }
+                try {
+                    due = checkOnce(w, index, check, attempt);
+                } catch (RuntimeException e) {
+                    // A bug must not end the watch: say so and try again a delay_loop later.
+                    LOG.error("{} {} {}: {}", w.vs.key(), w.rs.endpoint(), check.kind(), e.toString());
+                    due = clock.instant().plus(w.policy.checkers().get(index).timing().delayLoop());
                 }
-                if (changed != null) publish(changed);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private Instant checkOnce(Watch w, int index, HealthCheck check, ExecutorService attempt)
+            throws InterruptedException {
+        CheckResult result = guarded(check, attempt);
+        try {
+            latency.observe(w.vs.key(), w.rs, check.kind(), result.latency(), result.ok());
         } catch (RuntimeException e) {
-            LOG.error("{} {}: checker stopped: {}", w.vs.key(), w.rs.endpoint(), e.toString());
+            LOG.debug("latency observer failed: {}", e.toString());
+        }
+        if (!result.ok()) LOG.debug("{} {} {}: {}", w.vs.key(), w.rs.endpoint(), check.kind(), result.reason());
+        synchronized (w) {
+            // Published under the real server's lock so that its events arrive in order.
+            Instant now = clock.instant();
+            Instant due = w.policy.record(index, now, result);
+            RealServerHealth next = w.event(now, w.policy.verdict());
+            if (differs(w.current, next)) {
+                RealServerHealth before = w.current;
+                w.current = next;
+                notifyScripts(w, before, next);
+                publish(next);
+            }
+            return due;
         }
     }
 
@@ -216,7 +252,8 @@ public final class HealthMonitor implements AutoCloseable {
         final RealServer rs;
         final List<HealthCheck> checks = new ArrayList<>();
         final RealServerPolicy policy;
-        RealServerHealth current;
+        /** Written under the watch's lock, read without it by {@link #snapshot()}. */
+        volatile RealServerHealth current;
 
         Watch(VirtualServer vs, RealServer rs) {
             this.vs = vs;
@@ -239,7 +276,11 @@ public final class HealthMonitor implements AutoCloseable {
                 case Checker.HttpCheck http -> new HttpChecker(http, target, rs.virtualhost().or(vs::virtualhost),
                         t.connectTimeout());
                 case Checker.SmtpCheck smtp -> new SmtpChecker(smtp, target, t.connectTimeout());
-                case Checker.MiscCheck misc -> new MiscChecker(misc, scripts, misc.timeout().orElse(t.delayLoop()));
+                case Checker.MiscCheck misc -> {
+                    ScriptLint.dashLetTrap(Path.of(misc.script().path()))
+                            .ifPresent(w -> LOG.warn("MISC_CHECK of {} ({}): {}", rs.endpoint(), misc.source(), w));
+                    yield new MiscChecker(misc, scripts, misc.timeout().orElse(t.delayLoop()));
+                }
                 case Checker.ExchangeCheck ex -> new ExchangeChecker(ex, target, t.connectTimeout());
             };
         }

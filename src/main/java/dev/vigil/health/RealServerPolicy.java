@@ -30,6 +30,7 @@ public final class RealServerPolicy {
     private final List<CheckerPolicy> checkers;
     private final List<CheckResult> last = new ArrayList<>();
     private final List<OptionalInt> dynamicWeight = new ArrayList<>();
+    private String startReason = "alpha: down until the first successful check";
 
     public RealServerPolicy(int configuredWeight, boolean inhibitOnFailure, List<CheckerPolicy> checkers) {
         this.configuredWeight = configuredWeight;
@@ -39,6 +40,21 @@ public final class RealServerPolicy {
             last.add(null);
             dynamicWeight.add(OptionalInt.empty());
         }
+    }
+
+    /**
+     * Starts from a state known before a reload: every checker up or down, and the weight a
+     * misc_dynamic check had set (when it differs from the configured one).
+     */
+    public void seed(boolean alive, int weight, String reason) {
+        for (CheckerPolicy c : checkers) c.seed(alive);
+        if (alive && weight != configuredWeight) {
+            for (int i = 0; i < checkers.size(); i++) {
+                // carried as if the first checker had set it; the next dynamic result replaces it
+                dynamicWeight.set(i, i == 0 ? OptionalInt.of(weight) : OptionalInt.empty());
+            }
+        }
+        startReason = reason;
     }
 
     public List<CheckerPolicy> checkers() {
@@ -64,7 +80,7 @@ public final class RealServerPolicy {
             alive = false;
             if (r == null) {
                 allMaintenance = false;
-                if (reason == null) reason = "alpha: down until the first successful check";
+                if (reason == null) reason = startReason;
             } else {
                 allMaintenance &= r.maintenance();
                 if (reason == null) reason = r.reason();

@@ -22,7 +22,8 @@ final class TcpChecker implements HealthCheck {
     @Override
     public CheckResult check() {
         long t0 = System.nanoTime();
-        try (CheckConnection c = CheckConnection.open(target, connection.bindTo(), connection.bindPort(), timeout)) {
+        try {
+            CheckConnection.open(target, connection.bindTo(), connection.bindPort(), timeout).close();
             return CheckResult.pass(since(t0));
         } catch (IOException e) {
             return CheckResult.fail(HealthCheck.describe(e, target), since(t0));

@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ScriptRunner implements AutoCloseable {
 
     public static final int OUTPUT_LIMIT = 4096;
+    public static final String KEEPALIVED_SCRIPT_USER = "keepalived_script";
     public static final Duration DEFAULT_KILL_GRACE = Duration.ofMillis(500);
     static final String MINIMAL_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private static final Logger LOG = LoggerFactory.getLogger(ScriptRunner.class);
@@ -47,6 +48,7 @@ public final class ScriptRunner implements AutoCloseable {
     private final boolean root;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final AtomicLong runs = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
@@ -56,8 +58,15 @@ public final class ScriptRunner implements AutoCloseable {
     /** Counters since start: runs attempted, non-zero exits or failures to start, timeouts, refusals. */
     public record Counters(long runs, long failures, long timeouts, long refused) {}
 
+    /**
+     * From {@code global_defs}: {@code script_user}, else with {@code enable_script_security} keepalived's
+     * {@code keepalived_script} user when it exists (else root, with the path checks).
+     */
     public ScriptRunner(GlobalDefs globals) {
-        this(globals.scriptUser(), globals.enableScriptSecurity(), DEFAULT_KILL_GRACE);
+        this(globals.scriptUser().or(() -> globals.enableScriptSecurity()
+                        && ScriptSecurity.uidOf(KEEPALIVED_SCRIPT_USER).isPresent()
+                        ? Optional.of(new ScriptUser(KEEPALIVED_SCRIPT_USER, Optional.empty())) : Optional.empty()),
+                globals.enableScriptSecurity(), DEFAULT_KILL_GRACE);
     }
 
     public ScriptRunner(Optional<ScriptUser> defaultUser, boolean scriptSecurity, Duration killGrace) {
@@ -74,10 +83,19 @@ public final class ScriptRunner implements AutoCloseable {
 
     /** As {@link #run(Script, Duration)}, with extra environment variables for the script. */
     public CompletableFuture<ScriptResult> run(Script script, Duration timeout, Map<String, String> env) {
+        return run(script, List.of(), timeout, env);
+    }
+
+    /**
+     * As {@link #run(Script, Duration, Map)}, with {@code extraArgs} after the configured arguments (as
+     * keepalived appends "TYPE NAME STATE PRIORITY" to a generic VRRP {@code notify} script).
+     */
+    public CompletableFuture<ScriptResult> run(Script script, List<String> extraArgs, Duration timeout,
+                                               Map<String, String> env) {
         runs.incrementAndGet();
         if (closed) return CompletableFuture.completedFuture(refuse(script, "script runner is stopped"));
         try {
-            return CompletableFuture.supplyAsync(() -> execute(script, timeout, env), threads)
+            return CompletableFuture.supplyAsync(() -> execute(script, extraArgs, timeout, env), threads)
                     .exceptionally(e -> fail(script, "failed: " + e));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             return CompletableFuture.completedFuture(refuse(script, "script runner is stopped"));
@@ -88,7 +106,7 @@ public final class ScriptRunner implements AutoCloseable {
         return new Counters(runs.get(), failures.get(), timeouts.get(), refused.get());
     }
 
-    private ScriptResult execute(Script script, Duration timeout, Map<String, String> env) {
+    private ScriptResult execute(Script script, List<String> extraArgs, Duration timeout, Map<String, String> env) {
         Optional<ScriptUser> user = script.user().or(() -> defaultUser);
         Optional<Path> exe = resolve(script.path());
         if (exe.isEmpty()) return fail(script, "script not found or not executable: " + script.path());
@@ -104,6 +122,7 @@ public final class ScriptRunner implements AutoCloseable {
         if (root && user.isPresent()) command.addAll(switchUser(user.get()));
         command.add(exe.get().toString());
         command.addAll(script.argv().subList(1, script.argv().size()));
+        command.addAll(extraArgs);
 
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -200,13 +219,16 @@ public final class ScriptRunner implements AutoCloseable {
     private ScriptResult refuse(Script script, String why) {
         refused.incrementAndGet();
         failures.incrementAndGet();
-        LOG.warn("{} ({}): {}", script.commandLine(), script.source(), why);
+        // A refused check script is refused again every delay_loop: say it once, then count.
+        if (warned.add(why)) LOG.warn("{} ({}): {}", script.commandLine(), script.source(), why);
+        else LOG.debug("{} ({}): {}", script.commandLine(), script.source(), why);
         return ScriptResult.notRun(why);
     }
 
     private ScriptResult fail(Script script, String why) {
         failures.incrementAndGet();
-        LOG.warn("{} ({}): {}", script.commandLine(), script.source(), why);
+        if (warned.add(why)) LOG.warn("{} ({}): {}", script.commandLine(), script.source(), why);
+        else LOG.debug("{} ({}): {}", script.commandLine(), script.source(), why);
         return ScriptResult.notRun(why);
     }
 

@@ -92,10 +92,16 @@ public final class ConfigFixtures {
 
     public static VirtualServer virtualServer(String ip, int port, CheckTiming t, boolean inhibit,
                                               RealServer... realServers) {
+        return virtualServer(ip, port, t, inhibit, 1, 0, null, null, false, realServers);
+    }
+
+    public static VirtualServer virtualServer(String ip, int port, CheckTiming t, boolean inhibit, int quorum,
+                                              int hysteresis, Script quorumUp, Script quorumDown, boolean omega,
+                                              RealServer... realServers) {
         return new VirtualServer(new VirtualServer.ByAddress(addr(ip), port), Scheduler.WLC, Set.of(),
-                ForwardingMethod.NAT, Protocol.TCP, Optional.empty(), Optional.empty(), Optional.empty(), false, 1, 0,
-                Optional.empty(), Optional.empty(), false, inhibit, false, Optional.empty(), Optional.empty(), t,
-                VirtualServer.ProxySettings.DEFAULTS, List.of(realServers), SRC);
+                ForwardingMethod.NAT, Protocol.TCP, Optional.empty(), Optional.empty(), Optional.empty(), false, quorum,
+                hysteresis, Optional.ofNullable(quorumUp), Optional.ofNullable(quorumDown), omega, inhibit, false,
+                Optional.empty(), Optional.empty(), t, VirtualServer.ProxySettings.DEFAULTS, List.of(realServers), SRC);
     }
 
     public static InetAddress addr(String ip) {

@@ -129,6 +129,20 @@ class HealthPolicyTest {
     }
 
     @Test
+    void quorumIsLostBelowQuorumMinusHysteresisAndRegainedAtQuorumPlusHysteresis() {
+        QuorumPolicy q = new QuorumPolicy(4, 1);
+        assertThat(q.update(4)).isFalse();
+        assertThat(q.update(3)).as("3 is within the hysteresis").isFalse();
+        assertThat(q.update(2)).isTrue();
+        assertThat(q.up()).isFalse();
+        assertThat(q.update(4)).as("4 is not yet quorum + hysteresis").isFalse();
+        assertThat(q.update(5)).isTrue();
+        assertThat(q.up()).isTrue();
+        QuorumPolicy zero = new QuorumPolicy(0, 0);
+        assertThat(zero.update(0)).as("no live weight is never a quorum").isTrue();
+    }
+
+    @Test
     void warmupDelaysTheFirstCheckRandomlyAndZeroDisablesIt() {
         CheckerPolicy p = new CheckerPolicy(timing(0, 1, 10, false));
         Random random = new Random(7);

@@ -55,6 +55,13 @@ class ScriptRunnerTest {
     }
 
     @Test
+    void extraArgumentsFollowTheConfiguredOnesAndEnvironmentIsPassed() throws Exception {
+        ScriptResult r = runner.run(script("/bin/sh", "-c", "echo \"$0 $1 $2 $VIGIL_X\"", "INSTANCE"),
+                List.of("VI_1", "MASTER"), Duration.ofSeconds(10), java.util.Map.of("VIGIL_X", "x")).get(20, TimeUnit.SECONDS);
+        assertThat(r.output().strip()).isEqualTo("INSTANCE VI_1 MASTER x");
+    }
+
+    @Test
     void outputIsBounded() throws Exception {
         ScriptResult r = run(runner, Duration.ofSeconds(10), "/bin/sh", "-c", "head -c 200000 /dev/zero | tr '\\0' x");
         assertThat(r.exitCode()).isZero();
