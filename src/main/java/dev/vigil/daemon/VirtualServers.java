@@ -123,7 +123,7 @@ final class VirtualServers implements AutoCloseable {
             s.listeners.add(l);
         }
         served.put(vs.key(), s);
-        for (RealServer rs : vs.realServers()) startMonitor(s, rs);
+        for (RealServer rs : vs.realServers()) startMonitor(s, rs, Optional.empty());
         return problems;
     }
 
@@ -148,7 +148,7 @@ final class VirtualServers implements AutoCloseable {
                 if (h != null) s.service.setHealth(at, h.alive(), weight(s, at, h));
             } else {
                 if (monitor != null) monitor.close();
-                startMonitor(s, rs);
+                startMonitor(s, rs, Optional.ofNullable(health.get(new HealthKey(vs.key(), at))));
             }
         }
         previous.values().forEach(HealthMonitor::close);
@@ -169,12 +169,13 @@ final class VirtualServers implements AutoCloseable {
                 .map(RealServer::weight).orElse(h.weight());
     }
 
-    private void startMonitor(Served s, RealServer rs) {
+    /** Starts checking a real server, from its {@code previous} health when a reload changed its checks. */
+    private void startMonitor(Served s, RealServer rs, Optional<RealServerHealth> previous) {
         HealthMonitor m = new HealthMonitor(List.of(s.config.withRealServers(List.of(rs))), scripts,
                 event -> healthChanged(s, event), RandomGenerator.getDefault(), latency, Clock.systemUTC());
         s.monitors.put(endpoint(rs), m);
         s.monitoredWeight.put(endpoint(rs), rs.weight());
-        m.start();
+        m.start(previous.stream().toList());
     }
 
     private void healthChanged(Served s, RealServerHealth event) {

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -66,15 +66,8 @@ final class VrrpNotifier implements VrrpListener {
             case INIT -> Optional.empty();
         };
         specific.ifPresent(s -> scripts.run(s, NOTIFY_TIMEOUT));
-        notify.any().ifPresent(s -> scripts.run(withArguments(s, kind, name, state.name(), Integer.toString(priority)),
-                NOTIFY_TIMEOUT));
-    }
-
-    /** keepalived's generic notify: the script's own arguments, then {@code TYPE NAME STATE PRIORITY}. */
-    static Script withArguments(Script script, String... extra) {
-        List<String> argv = new ArrayList<>(script.argv());
-        argv.addAll(List.of(extra));
-        return new Script(script.commandLine() + " " + String.join(" ", extra), argv, script.user(), script.source());
+        notify.any().ifPresent(s -> scripts.run(s, List.of(kind, name, state.name(), Integer.toString(priority)),
+                NOTIFY_TIMEOUT, Map.of()));
     }
 
     private static VrrpTransition transition(VrrpTransition.Scope scope, String name, VrrpState from, VrrpState to,

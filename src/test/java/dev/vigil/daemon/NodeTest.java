@@ -1,0 +1,215 @@
+package dev.vigil.daemon;
+
+import dev.vigil.config.ConfigParser;
+import dev.vigil.config.NodeConfig;
+import dev.vigil.config.ParseOptions;
+import dev.vigil.report.AdminActions.ReloadResult;
+import dev.vigil.report.RealServerState;
+import dev.vigil.report.StatusSnapshot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A whole node on loopback (no VRRP): real TCP clients, real servers, reloads while traffic flows. */
+class NodeTest {
+    @TempDir
+    Path dir;
+    private final List<AutoCloseable> closeLater = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : closeLater.reversed()) c.close();
+    }
+
+    private NamedEchoServer server(String name) throws IOException {
+        NamedEchoServer s = new NamedEchoServer(name);
+        closeLater.add(s);
+        return s;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String config(int vipPort, Map<Integer, Integer> realServerWeights) {
+        StringBuilder rs = new StringBuilder();
+        realServerWeights.forEach((port, weight) ->
+                rs.append("    real_server 127.0.0.1 ").append(port).append(" {\n        weight ").append(weight)
+                        .append("\n    }\n"));
+        return "global_defs {\n    router_id node-test\n}\nvirtual_server 127.0.0.1 " + vipPort
+                + " {\n    lb_algo wlc\n    protocol TCP\n" + rs + "}\n";
+    }
+
+    private Node start(Path file) throws Exception {
+        NodeConfig config = ConfigParser.parse(file, ParseOptions.defaults()).config().orElseThrow();
+        Node node = Node.start(file, ParseOptions.defaults(), config, Optional.of(new InetSocketAddress("127.0.0.1", 0)));
+        closeLater.add(node);
+        return node;
+    }
+
+    /** One short client connection: returns the real server's name, after an echo round trip. */
+    private static String shortConnection(int port) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            String name = in.readLine();
+            s.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            if (!"ping".equals(in.readLine())) throw new IOException("echo lost");
+            return name;
+        }
+    }
+
+    @Test
+    void reloadUnderLoadDropsNoConnectionAndAppliesWeightsAdditionsAndRemovals() throws Exception {
+        NamedEchoServer a = server("a");
+        NamedEchoServer b = server("b");
+        NamedEchoServer c = server("c");
+        int vip = freePort();
+        Path file = dir.resolve("keepalived.conf");
+        Files.writeString(file, config(vip, Map.of(b.port(), 1)));
+        Node node = start(file);
+
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        closeLater.add(pool::shutdownNow);
+        // A long transfer through b, which the reload removes: it must finish intact.
+        byte[] payload = new byte[8 << 20];
+        new Random(7).nextBytes(payload);
+        Future<String> longTransfer = pool.submit(() -> {
+            try (Socket s = new Socket("127.0.0.1", vip)) {
+                s.setSoTimeout(30_000);
+                var in = s.getInputStream();
+                StringBuilder name = new StringBuilder();
+                for (int ch; (ch = in.read()) != '\n'; ) name.append((char) ch);
+                Future<byte[]> echoed = Executors.newVirtualThreadPerTaskExecutor().submit(() -> in.readNBytes(payload.length));
+                OutputStream out = s.getOutputStream();
+                for (int off = 0; off < payload.length; off += 64 << 10) {
+                    out.write(payload, off, 64 << 10);
+                    Thread.sleep(5);
+                }
+                s.shutdownOutput();
+                byte[] back = echoed.get(30, TimeUnit.SECONDS);
+                return name + ":" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(back));
+            }
+        });
+        // Many short connections before, during and after the reload.
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger failures = new AtomicInteger();
+        Map<String, AtomicInteger> afterReload = new ConcurrentHashMap<>();
+        AtomicBoolean reloaded = new AtomicBoolean();
+        List<Future<?>> clients = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            clients.add(pool.submit(() -> {
+                while (running.get()) {
+                    try {
+                        boolean after = reloaded.get();
+                        String name = shortConnection(vip);
+                        if (after) afterReload.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+                    } catch (IOException e) {
+                        failures.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        Thread.sleep(500);
+        Files.writeString(file, config(vip, Map.of(a.port(), 3, c.port(), 1)));
+        ReloadResult result = node.reload();
+        reloaded.set(true);
+        Thread.sleep(1500);
+        running.set(false);
+        for (Future<?> f : clients) f.get(30, TimeUnit.SECONDS);
+
+        assertThat(result.applied()).as(result.message()).isTrue();
+        assertThat(failures.get()).as("failed short connections").isZero();
+        String expected = "b:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(payload));
+        assertThat(longTransfer.get(60, TimeUnit.SECONDS)).isEqualTo(expected);
+        assertThat(afterReload).containsOnlyKeys("a", "c");
+        StatusSnapshot status = node.status();
+        assertThat(status.virtualServers().getFirst().realServers())
+                .extracting(StatusSnapshot.RealServer::port, StatusSnapshot.RealServer::weight)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(a.port(), 3),
+                        org.assertj.core.groups.Tuple.tuple(c.port(), 1));
+    }
+
+    @Test
+    void anInvalidReloadKeepsTheRunningConfigurationAndNamesThePosition() throws Exception {
+        NamedEchoServer a = server("a");
+        int vip = freePort();
+        Path file = dir.resolve("keepalived.conf");
+        Files.writeString(file, config(vip, Map.of(a.port(), 1)));
+        Node node = start(file);
+        Files.writeString(file, config(vip, Map.of(a.port(), 1)).replace("lb_algo wlc", "lb_algo wlcx"));
+
+        ReloadResult result = node.reload();
+
+        assertThat(result.applied()).isFalse();
+        assertThat(result.errors()).anySatisfy(e -> assertThat(e).startsWith(file + ":5:13: error:").contains("wlcx"));
+        assertThat(shortConnection(vip)).isEqualTo("a");
+        assertThat(node.status().virtualServers().getFirst().scheduler()).isEqualTo("wlc");
+    }
+
+    @Test
+    void drainStopsNewConnectionsToARealServerAndEnableBringsThemBack() throws Exception {
+        NamedEchoServer a = server("a");
+        NamedEchoServer b = server("b");
+        int vip = freePort();
+        Path file = dir.resolve("keepalived.conf");
+        Files.writeString(file, config(vip, Map.of(a.port(), 1, b.port(), 1)));
+        Node node = start(file);
+        var aAddress = new dev.vigil.report.ServerAddress(java.net.InetAddress.getLoopbackAddress(), a.port());
+
+        assertThat(node.drain(Optional.empty(), aAddress)).isTrue();
+        for (int i = 0; i < 10; i++) assertThat(shortConnection(vip)).isEqualTo("b");
+        assertThat(node.status().virtualServers().getFirst().realServers())
+                .filteredOn(r -> r.port() == a.port()).extracting(StatusSnapshot.RealServer::state)
+                .containsExactly(RealServerState.DRAINED);
+
+        assertThat(node.enable(Optional.empty(), aAddress)).isTrue();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 10; i++) names.add(shortConnection(vip));
+        assertThat(names).contains("a");
+    }
+
+    @Test
+    void stopReleasesTheListener() throws Exception {
+        NamedEchoServer a = server("a");
+        int vip = freePort();
+        Path file = dir.resolve("keepalived.conf");
+        Files.writeString(file, config(vip, Map.of(a.port(), 1)));
+        Node node = start(file);
+        assertThat(shortConnection(vip)).isEqualTo("a");
+        node.stop(Duration.ofSeconds(1));
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> shortConnection(vip)))
+                .isInstanceOf(IOException.class);
+    }
+}
