@@ -55,7 +55,12 @@ final class ConfigReader {
     }
 
     void readMainText(String text, String displayName) {
-        Path path = Path.of(displayName.isEmpty() ? "." : displayName);
+        Path path;
+        try {
+            path = Path.of(displayName.isEmpty() ? "." : displayName);
+        } catch (RuntimeException e) {
+            path = Path.of(".");
+        }
         stackNames.add(displayName);
         stackPaths.add(identity(path));
         processText(text, displayName, directoryOf(path));

@@ -207,6 +207,14 @@ final class Drafts {
                 }
             }
             boolean ipv6 = !vips.isEmpty() && vips.getFirst().address().getAddress().length == 16;
+            for (VirtualIp vip : vips) {
+                if ((vip.address().getAddress().length == 16) != ipv6) {
+                    d.error(vip.source(), "virtual_ipaddress mixes IPv4 and IPv6 (VRRP adverts carry one family; "
+                            + "put the other family in virtual_ipaddress_excluded)");
+                    ok = false;
+                    break;
+                }
+            }
             int v = version != null ? version : ipv6 ? 3 : global.vrrpVersion();
             if (v == 3 && advertSource != null && advertInterval.compareTo(Duration.ofMillis(40_950)) > 0) {
                 d.error(advertSource, "'advert_int' must be at most 40.95 seconds with VRRP version 3");

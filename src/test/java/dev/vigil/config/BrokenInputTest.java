@@ -46,6 +46,10 @@ class BrokenInputTest {
                         "t.conf:2:17: error: malformed IP address 'exchange01.example.com' for 'real_server'"),
                 Arguments.of("malformed virtual ip", INSTANCE_HEAD + "    virtual_ipaddress {\n        192.168.1/24\n    }\n}\n",
                         "t.conf:5:9: error: malformed IP address '192.168.1/24' in virtual_ipaddress"),
+                Arguments.of("mixed address families", INSTANCE_HEAD
+                                + "    virtual_ipaddress {\n        192.168.1.1\n        2001:db8::1\n    }\n}\n",
+                        "t.conf:6:9: error: virtual_ipaddress mixes IPv4 and IPv6 (VRRP adverts carry one family; "
+                                + "put the other family in virtual_ipaddress_excluded)"),
                 Arguments.of("bad prefix", INSTANCE_HEAD + "    virtual_ipaddress {\n        192.168.1.1/33\n    }\n}\n",
                         "t.conf:5:9: error: malformed prefix length in '192.168.1.1/33' (0..32)"),
                 Arguments.of("unknown lb_algo", "virtual_server 10.0.0.1 80 {\n    lb_algo fastest\n}\n",

@@ -258,4 +258,11 @@ class LanguageTest {
         assertThat(h.timing()).isEqualTo(ConfigModels.timing(java.time.Duration.ofMillis(2500), 4,
                 java.time.Duration.ofSeconds(3), java.time.Duration.ZERO, java.time.Duration.ofSeconds(7), false));
     }
+
+    @Test
+    void oddFileNamesAreNoProblem() {
+        ParseResult r = ConfigParser.parse("global_defs {\n}\n", "bad\u0000name", OPTIONS);
+        assertThat(r.diagnostics()).isEmpty();
+        assertThat(r.config()).isPresent();
+    }
 }
