@@ -133,6 +133,8 @@ final class ConfigReader {
     }
 
     private void processText(String text, String file, Path dir) {
+        // Notepad on Windows (where many Exchange admins edit) starts UTF-8 files with a byte order mark.
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
         String[] physical = text.split("\n", -1);
         List<RawLine> raws = new ArrayList<>(physical.length);
         for (int i = 0; i < physical.length; i++) {

@@ -265,4 +265,10 @@ class LanguageTest {
         assertThat(r.diagnostics()).isEmpty();
         assertThat(r.config()).isPresent();
     }
+
+    @Test
+    void windowsLineEndingsAndByteOrderMarkAreRead() {
+        NodeConfig c = model("\uFEFF! Configuration File for keepalived\r\nglobal_defs {\r\n router_id win\r\n}\r\n");
+        assertThat(c.global().routerId()).contains("win");
+    }
 }
