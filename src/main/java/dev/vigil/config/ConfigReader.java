@@ -314,6 +314,11 @@ final class ConfigReader {
         List<Token> tokens = tokenize(line, file, number);
         if (tokens.isEmpty()) return;
         Token first = tokens.getFirst();
+        if (!first.quoted() && (first.text().startsWith("~SEQ") || first.text().startsWith("~LST"))) {
+            diagnostics.error(first.source(), "sequence and list blocks (~SEQ, ~LST) are not supported; "
+                    + "write the lines out or use $NAME definitions");
+            return;
+        }
         if (!first.quoted() && INCLUDE_WORDS.contains(first.text())) {
             if (tokens.size() < 2) {
                 diagnostics.error(first.source(), "'" + first.text() + "' needs a file name");

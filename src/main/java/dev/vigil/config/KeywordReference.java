@@ -39,7 +39,8 @@ public final class KeywordReference {
                 .append("Language: `{ }` blocks, comments from `!` or `#`, quoted strings, `include` (globs, relative to\n")
                 .append("the including file), `$NAME=value` definitions with `$NAME`/`${NAME}` substitution (and\n")
                 .append("`${_PWD}`, `${_INSTANCE}`, `${_HASH}`, `${_BANG}`, `${_ENV X}`, `${_RANDOM}`), `@ID`/`@^ID`\n")
-                .append("conditional lines compared with `-i/--config-id` (default: the short host name).\n");
+                .append("conditional lines compared with `-i/--config-id` (default: the short host name).\n")
+                .append("Not supported: keepalived's `~SEQ`/`~LST` sequence and list blocks (an error says so).\n");
         KeywordTable table = KeywordTable.standard();
         for (Block block : Block.values()) {
             List<Keyword> keywords = table.in(block);

@@ -884,8 +884,11 @@ final class KeywordTable {
                 (Drafts.Timed d, ConfigNode n, ParseContext c) -> d.timing().connectTimeout = timerValue(n, c, 0.000001, 86400));
         value(b, "retry", "<INTEGER>", "1 (MISC_CHECK: 0)", "", YES, "Extra tries before a server is marked down.",
                 (Drafts.Timed d, ConfigNode n, ParseContext c) -> d.timing().retry = intValue(n, c, 0, 1_000_000));
-        value(b, "nb_get_retry", "<INTEGER>", "1", "", YES, "Old name of 'retry'.",
-                (Drafts.Timed d, ConfigNode n, ParseContext c) -> d.timing().retry = intValue(n, c, 0, 1_000_000));
+        value(b, "nb_get_retry", "<INTEGER>", "1", "", YES, "Old name of 'retry' (warns).",
+                (Drafts.Timed d, ConfigNode n, ParseContext c) -> {
+                    c.warning(n.source(), "'nb_get_retry' is deprecated; use 'retry'");
+                    d.timing().retry = intValue(n, c, 0, 1_000_000);
+                });
         value(b, "delay_before_retry", "<TIMER>", "1 (HTTP_GET, SSL_GET: 3)", "s", YES, "Pause before a retry.",
                 (Drafts.Timed d, ConfigNode n, ParseContext c) -> d.timing().delayBeforeRetry = timerValue(n, c, 0, 86400));
         value(b, "warmup", "<TIMER>", "delay_loop", "s", YES,
