@@ -271,4 +271,14 @@ class LanguageTest {
         NodeConfig c = model("\uFEFF! Configuration File for keepalived\r\nglobal_defs {\r\n router_id win\r\n}\r\n");
         assertThat(c.global().routerId()).contains("win");
     }
+
+    @Test
+    void globalDefaultsApplyWhereverGlobalDefsIsWritten() {
+        VrrpInstance i = model("vrrp_instance V {\n interface e\n virtual_router_id 3\n}\n"
+                + "global_defs {\n vrrp_version 3\n vrrp_garp_master_repeat 2\n v3_checksum_as_v2\n}\n"
+                + "global_defs {\n router_id second_block_merges\n}\n").vrrpInstances().getFirst();
+        assertThat(i.version()).isEqualTo(3);
+        assertThat(i.garp().repeat()).isEqualTo(2);
+        assertThat(i.v3ChecksumAsV2()).isTrue();
+    }
 }
