@@ -281,4 +281,18 @@ class LanguageTest {
         assertThat(i.garp().repeat()).isEqualTo(2);
         assertThat(i.v3ChecksumAsV2()).isTrue();
     }
+
+    @Test
+    void positionsAfterSubstitutionPointAtTheReferenceOrTheWrittenText() {
+        ParseResult r = parse("$P=300\n$IF=eth0\nvrrp_instance V {\n interface ${IF}  \n virtual_router_id 3\n"
+                + " priority $P\n ${IF} x\n}\n");
+        assertThat(r.errors()).extracting(Diagnostic::toString).containsExactly(
+                "t.conf:6:11: error: 'priority' must be between 1 and 255, got 300",
+                "t.conf:7:2: error: unknown keyword 'eth0' in vrrp_instance");
+        ParseResult late = parse("$IF=a_long_interface_name\nvrrp_instance V {\n interface $IF \n virtual_router_id 3\n"
+                + " priority $IF 7\n}\n");
+        assertThat(late.diagnostics()).extracting(Diagnostic::toString).containsExactly(
+                "t.conf:5:11: error: 'priority' must be an integer, got 'a_long_interface_name'",
+                "t.conf:5:15: warning: extra argument '7' to 'priority' ignored");
+    }
 }
