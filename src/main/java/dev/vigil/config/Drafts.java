@@ -170,7 +170,9 @@ final class Drafts {
         final List<VirtualIp> vips = new ArrayList<>();
         final List<VirtualIp> excluded = new ArrayList<>();
         boolean preempt = true;
+        Source nopreemptSource;
         Duration preemptDelay = Duration.ZERO;
+        Source preemptDelaySource;
         InetAddress unicastSrcIp;
         final List<InetAddress> unicastPeers = new ArrayList<>();
         InetAddress mcastSrcIp;
@@ -221,6 +223,23 @@ final class Drafts {
                 ok = false;
             }
             if (!ok) return null;
+            // keepalived's rules: an address owner or a MASTER-at-start instance always preempts at once
+            if (!preempt && priority == 255) {
+                d.warning(nopreemptSource, "'nopreempt' does not apply with priority 255 (address owner); ignored, "
+                        + "as keepalived does");
+                preempt = true;
+            }
+            if (state == VrrpInstance.InitialState.MASTER) {
+                if (!preempt) {
+                    d.warning(nopreemptSource, "'nopreempt' does not work with 'state MASTER'; ignored, as keepalived does");
+                    preempt = true;
+                }
+                if (!preemptDelay.isZero()) {
+                    d.warning(preemptDelaySource, "'preempt_delay' does not work with 'state MASTER'; ignored, "
+                            + "as keepalived does");
+                    preemptDelay = Duration.ZERO;
+                }
+            }
             return new VrrpInstance(name, state, interfaceName, vrid, priority, advertInterval, v, auth, vips, excluded,
                     preempt, preemptDelay, Optional.ofNullable(unicastSrcIp), unicastPeers,
                     Optional.ofNullable(mcastSrcIp), trackInterfaces, trackScripts, notify.build(),

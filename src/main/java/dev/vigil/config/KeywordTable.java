@@ -838,10 +838,11 @@ final class KeywordTable {
                         if (vip != null) d.excluded.add(vip);
                     }
                 });
-        value(b, "nopreempt", "", "off", "", YES, "Do not take over from a lower-priority master.",
+        value(b, "nopreempt", "", "off", "", YES, "Do not take over from a lower-priority master (needs state BACKUP and priority < 255).",
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> {
                     c.atMost(n, 0);
                     d.preempt = false;
+                    d.nopreemptSource = n.source();
                 });
         value(b, "preempt", "", "on", "", YES, "Take over from a lower-priority master (the default).",
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> {
@@ -851,7 +852,10 @@ final class KeywordTable {
         value(b, "preempt_delay", "<TIMER 0..1000>", "0", "s", YES, "Wait this long after start before preempting.",
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> {
                     Duration t = timerValue(n, c, 0, 1000);
-                    if (t != null) d.preemptDelay = t;
+                    if (t != null) {
+                        d.preemptDelay = t;
+                        d.preemptDelaySource = n.source();
+                    }
                 });
         value(b, "unicast_src_ip", "IP", "", "", YES, "Source address of unicast adverts.",
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> {

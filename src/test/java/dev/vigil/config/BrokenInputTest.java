@@ -142,6 +142,14 @@ class BrokenInputTest {
                         "t.conf:2:13: warning: Vigil forwards as a proxy; 'lb_kind DR' behaves as NAT"),
                 Arguments.of("deprecated retry name", "virtual_server 10.0.0.1 80 {\n    nb_get_retry 3\n}\n",
                         "t.conf:2:5: warning: 'nb_get_retry' is deprecated; use 'retry'"),
+                Arguments.of("nopreempt with state MASTER", INSTANCE_HEAD + "    state MASTER\n    nopreempt\n}\n",
+                        "t.conf:5:5: warning: 'nopreempt' does not work with 'state MASTER'; ignored, as keepalived does"),
+                Arguments.of("nopreempt for the address owner", INSTANCE_HEAD + "    priority 255\n    nopreempt\n}\n",
+                        "t.conf:5:5: warning: 'nopreempt' does not apply with priority 255 (address owner); ignored, "
+                                + "as keepalived does"),
+                Arguments.of("preempt_delay with state MASTER", INSTANCE_HEAD + "    preempt_delay 10\n    state MASTER\n}\n",
+                        "t.conf:4:5: warning: 'preempt_delay' does not work with 'state MASTER'; ignored, as keepalived "
+                                + "does"),
                 Arguments.of("extra argument", INSTANCE_HEAD + "    priority 100 200\n}\n",
                         "t.conf:4:18: warning: extra argument '200' to 'priority' ignored"));
     }

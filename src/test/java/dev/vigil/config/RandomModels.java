@@ -183,11 +183,17 @@ final class RandomModels {
 
     private VrrpInstance instance(int index, List<String> scriptNames) {
         boolean v6 = coin();
-        return ConfigModels.instance("VI_" + index + text(), pick(List.of(VrrpInstance.InitialState.values())),
-                text(), index + 1, between(1, 255), timer(0.01, 40.95), between(2, 3),
+        VrrpInstance.InitialState state = pick(List.of(VrrpInstance.InitialState.values()));
+        int priority = between(1, 255);
+        // keepalived's rules, which the parser applies: MASTER and priority 255 always preempt at once
+        boolean master = state == VrrpInstance.InitialState.MASTER;
+        boolean preempt = master || priority == 255 || coin();
+        Duration preemptDelay = master ? Duration.ZERO : timer(0, 1000);
+        return ConfigModels.instance("VI_" + index + text(), state,
+                text(), index + 1, priority, timer(0.01, 40.95), between(2, 3),
                 maybe(() -> new VrrpInstance.Authentication(pick(List.of(VrrpInstance.AuthType.values())),
                         word(PLAIN, 1, 8))),
-                list(3, () -> vip(v6)), list(2, () -> vip(coin())), coin(), timer(0, 1000), maybe(this::address),
+                list(3, () -> vip(v6)), list(2, () -> vip(coin())), preempt, preemptDelay, maybe(this::address),
                 list(3, this::address), maybe(this::address), trackInterfaces(), trackScripts(scriptNames),
                 notifyScripts(), maybe(this::coin), garp(), maybe(this::plain), coin(), coin());
     }
