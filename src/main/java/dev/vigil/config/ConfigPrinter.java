@@ -59,10 +59,44 @@ public final class ConfigPrinter {
     }
 
     private static String text(Object v) {
-        if (v instanceof InetAddress a) return a.getHostAddress();
+        if (v instanceof InetAddress a) return address(a);
         if (v instanceof Duration d) return ParseContext.seconds(d);
         if (v instanceof Boolean b) return onOff(b);
         return quote(v.toString());
+    }
+
+    /** IPv4 dotted quad, IPv6 in the short form of RFC 5952 ({@code 2001:db8::1}). */
+    static String address(InetAddress a) {
+        byte[] b = a.getAddress();
+        if (b.length == 4) return a.getHostAddress();
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) j++;
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (!out.isEmpty() && out.charAt(out.length() - 1) != ':') out.append(':');
+            out.append(Integer.toHexString(g[i]));
+        }
+        return out.toString();
     }
 
     private static String onOff(boolean b) {
@@ -118,7 +152,8 @@ public final class ConfigPrinter {
             close();
         }
         opt("notification_email_from", g.notificationEmailFrom());
-        g.smtpServer().ifPresent(s -> line("smtp_server", quote(s.getHostString()), Integer.toString(s.getPort())));
+        g.smtpServer().ifPresent(s -> line("smtp_server", s.isUnresolved() ? quote(s.getHostString())
+                : address(s.getAddress()), Integer.toString(s.getPort())));
         opt("smtp_helo_name", g.smtpHeloName());
         line("smtp_connect_timeout", Long.toString(g.smtpConnectTimeout().toSeconds()));
         line("smtp_alert", onOff(g.smtpAlert()));
@@ -145,7 +180,7 @@ public final class ConfigPrinter {
     }
 
     private static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        String host = a.getAddress() != null ? address(a.getAddress()) : a.getHostString();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
@@ -182,7 +217,7 @@ public final class ConfigPrinter {
         opt("unicast_src_ip", i.unicastSrcIp());
         if (!i.unicastPeers().isEmpty()) {
             open("unicast_peer");
-            for (InetAddress a : i.unicastPeers()) line(a.getHostAddress());
+            for (InetAddress a : i.unicastPeers()) line(address(a));
             close();
         }
         opt("mcast_src_ip", i.mcastSrcIp());
@@ -205,8 +240,8 @@ public final class ConfigPrinter {
         if (vips.isEmpty()) return;
         open(keyword);
         for (VirtualIp v : vips) {
-            StringBuilder b = new StringBuilder(v.address().getHostAddress()).append('/').append(v.prefixLength());
-            v.broadcast().ifPresent(x -> b.append(" brd ").append(x.getHostAddress()));
+            StringBuilder b = new StringBuilder(address(v.address())).append('/').append(v.prefixLength());
+            v.broadcast().ifPresent(x -> b.append(" brd ").append(address(x)));
             v.device().ifPresent(x -> b.append(" dev ").append(quote(x)));
             v.scope().ifPresent(x -> b.append(" scope ").append(quote(x)));
             v.label().ifPresent(x -> b.append(" label ").append(quote(x)));
@@ -258,8 +293,8 @@ public final class ConfigPrinter {
         open("virtual_server_group", quote(g.name()));
         for (VirtualServerGroup.Member m : g.members()) {
             switch (m) {
-                case VirtualServerGroup.AddressRange r -> line(r.first().getHostAddress()
-                        + r.last().map(l -> "-" + l.getHostAddress()).orElse(""), Integer.toString(r.port()));
+                case VirtualServerGroup.AddressRange r -> line(address(r.first())
+                        + r.last().map(l -> "-" + address(l)).orElse(""), Integer.toString(r.port()));
                 case VirtualServerGroup.Fwmark f -> line("fwmark", Integer.toString(f.mark()));
             }
         }
@@ -277,7 +312,7 @@ public final class ConfigPrinter {
 
     private void virtualServer(VirtualServer v) {
         switch (v.key()) {
-            case VirtualServer.ByAddress a -> open("virtual_server", a.address().getHostAddress(),
+            case VirtualServer.ByAddress a -> open("virtual_server", address(a.address()),
                     Integer.toString(a.port()));
             case VirtualServer.ByFwmark f -> open("virtual_server", "fwmark", Integer.toString(f.mark()));
             case VirtualServer.ByGroup g -> open("virtual_server", "group", quote(g.name()));
@@ -287,7 +322,7 @@ public final class ConfigPrinter {
         line("protocol", v.protocol().name());
         v.persistenceTimeout().ifPresent(p -> line("persistence_timeout", Long.toString(p.toSeconds())));
         opt("persistence_granularity", v.persistenceGranularity());
-        v.sorryServer().ifPresent(s -> line("sorry_server", s.getAddress().getHostAddress(),
+        v.sorryServer().ifPresent(s -> line("sorry_server", address(s.getAddress()),
                 Integer.toString(s.getPort())));
         flag("sorry_server_inhibit", v.sorryServerInhibit());
         line("quorum", Integer.toString(v.quorum()));
@@ -312,7 +347,7 @@ public final class ConfigPrinter {
     }
 
     private void realServer(RealServer r) {
-        open("real_server", r.address().getHostAddress(), Integer.toString(r.port()));
+        open("real_server", address(r.address()), Integer.toString(r.port()));
         line("weight", Integer.toString(r.weight()));
         r.forwardingMethod().ifPresent(m -> line("lvs_method", m.name()));
         script("notify_up", r.notifyUp());

@@ -30,7 +30,11 @@ final class ConfigReader {
     private static final Set<String> INCLUDE_WORDS =
             Set.of("include", "includer", "includem", "includew", "includeb", "includea");
 
-    private record RawLine(String text, int number) {}
+    /** A line to read; {@code origin[i]} is the column (0-based) in the written line of character i, null if same. */
+    private record RawLine(String text, int number, int[] origin) {}
+
+    /** Text after substitution, with where each character came from in the text before it. */
+    private record Expansion(String text, int[] origin) {}
 
     private final ParseOptions options;
     private final Diagnostics diagnostics;
@@ -55,7 +59,12 @@ final class ConfigReader {
     }
 
     void readMainText(String text, String displayName) {
-        Path path = Path.of(displayName.isEmpty() ? "." : displayName);
+        Path path;
+        try {
+            path = Path.of(displayName.isEmpty() ? "." : displayName);
+        } catch (RuntimeException e) {
+            path = Path.of(".");
+        }
         stackNames.add(displayName);
         stackPaths.add(identity(path));
         processText(text, displayName, directoryOf(path));
@@ -128,12 +137,14 @@ final class ConfigReader {
     }
 
     private void processText(String text, String file, Path dir) {
+        // Notepad on Windows (where many Exchange admins edit) starts UTF-8 files with a byte order mark.
+        if (text.startsWith("\uFEFF")) text = text.substring(1);
         String[] physical = text.split("\n", -1);
         List<RawLine> raws = new ArrayList<>(physical.length);
         for (int i = 0; i < physical.length; i++) {
             String raw = physical[i];
             if (raw.endsWith("\r")) raw = raw.substring(0, raw.length() - 1);
-            raws.add(new RawLine(stripComment(raw), i + 1));
+            raws.add(new RawLine(stripComment(raw), i + 1, null));
         }
         processLines(raws, file, dir, 0);
     }
@@ -170,8 +181,9 @@ final class ConfigReader {
                 continue;
             }
             if (line.indexOf('$') >= 0) {
-                String expanded = substitute(line, new Source(file, r.number(), 1), dir);
-                if (expanded == null) continue;
+                Expansion expansion = substitute(line, new Source(file, r.number(), 1), dir);
+                if (expansion == null) continue;
+                String expanded = expansion.text();
                 if (!expanded.equals(line)) {
                     if (depth >= MAX_EXPANSION_DEPTH) {
                         diagnostics.error(new Source(file, r.number(), 1), "definitions nest deeper than "
@@ -179,12 +191,21 @@ final class ConfigReader {
                         continue;
                     }
                     List<RawLine> sub = new ArrayList<>();
-                    for (String s : expanded.split("\n", -1)) sub.add(new RawLine(s, r.number()));
+                    int start = 0;
+                    for (String s : expanded.split("\n", -1)) {
+                        int[] origin = new int[s.length()];
+                        for (int k = 0; k < s.length(); k++) {
+                            int before = expansion.origin()[start + k];
+                            origin[k] = r.origin() == null ? before : r.origin()[before];
+                        }
+                        sub.add(new RawLine(s, r.number(), origin));
+                        start += s.length() + 1;
+                    }
                     processLines(sub, file, dir, depth + 1);
                     continue;
                 }
             }
-            tokenizeAndAdd(line, file, r.number(), dir);
+            tokenizeAndAdd(line, file, r.number(), r.origin(), dir);
         }
         if (pendingName != null) definitions.put(pendingName, pending.toString());
     }
@@ -222,26 +243,33 @@ final class ConfigReader {
         return raw;
     }
 
-    private String substitute(String line, Source at, Path dir) {
-        String current = line;
+    private Expansion substitute(String line, Source at, Path dir) {
+        int[] origin = new int[line.length()];
+        for (int i = 0; i < origin.length; i++) origin[i] = i;
+        Expansion current = new Expansion(line, origin);
         for (int pass = 0; pass < MAX_SUBSTITUTION_PASSES; pass++) {
-            String next = substituteOnce(current, dir);
-            if (next.equals(current)) return current;
-            if (next.length() > 1_000_000) break;
-            current = next;
+            Expansion next = substituteOnce(current.text(), dir);
+            if (next.text().equals(current.text())) return current;
+            if (next.text().length() > 1_000_000) break;
+            int[] composed = new int[next.origin().length];
+            for (int i = 0; i < composed.length; i++) composed[i] = current.origin()[next.origin()[i]];
+            current = new Expansion(next.text(), composed);
         }
         diagnostics.error(at, "definition expands without end (a definition refers to itself?)");
         return null;
     }
 
-    private String substituteOnce(String s, Path dir) {
+    /** One pass of substitution; replaced text is placed where its {@code $} reference was. */
+    private Expansion substituteOnce(String s, Path dir) {
         StringBuilder out = new StringBuilder(s.length());
+        Origins origins = new Origins(s.length());
         int n = s.length();
         int i = 0;
         while (i < n) {
             char c = s.charAt(i);
             if (c != '$' || i + 1 >= n) {
                 out.append(c);
+                origins.add(i, 1);
                 i++;
                 continue;
             }
@@ -250,24 +278,68 @@ final class ConfigReader {
                 int close = s.indexOf('}', i + 2);
                 if (close < 0) {
                     out.append(c);
+                    origins.add(i, 1);
                     i++;
                     continue;
                 }
                 String value = lookup(s.substring(i + 2, close), dir);
-                out.append(value != null ? value : s.substring(i, close + 1));
+                if (value != null) {
+                    out.append(value);
+                    origins.add(i, value.length());
+                } else {
+                    out.append(s, i, close + 1);
+                    origins.addRun(i, close + 1 - i);
+                }
                 i = close + 1;
             } else if (Character.isLetter(d) || d == '_') {
                 int j = i + 1;
                 while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) j++;
                 String value = (j == n || Character.isWhitespace(s.charAt(j))) ? lookup(s.substring(i + 1, j), dir) : null;
-                out.append(value != null ? value : s.substring(i, j));
+                if (value != null) {
+                    out.append(value);
+                    origins.add(i, value.length());
+                } else {
+                    out.append(s, i, j);
+                    origins.addRun(i, j - i);
+                }
                 i = j;
             } else {
                 out.append(c);
+                origins.add(i, 1);
                 i++;
             }
         }
-        return out.toString();
+        return new Expansion(out.toString(), origins.toArray());
+    }
+
+    /** A growable list of source columns. */
+    private static final class Origins {
+        private int[] a;
+        private int size;
+
+        Origins(int capacity) {
+            a = new int[Math.max(16, capacity)];
+        }
+
+        /** {@code count} characters that all come from column {@code from}. */
+        void add(int from, int count) {
+            ensure(count);
+            for (int k = 0; k < count; k++) a[size++] = from;
+        }
+
+        /** {@code count} characters copied from columns {@code from}, {@code from + 1}, ... */
+        void addRun(int from, int count) {
+            ensure(count);
+            for (int k = 0; k < count; k++) a[size++] = from + k;
+        }
+
+        private void ensure(int more) {
+            if (size + more > a.length) a = java.util.Arrays.copyOf(a, Math.max(a.length * 2, size + more));
+        }
+
+        int[] toArray() {
+            return java.util.Arrays.copyOf(a, size);
+        }
     }
 
     private String lookup(String name, Path dir) {
@@ -303,10 +375,15 @@ final class ConfigReader {
         }
     }
 
-    private void tokenizeAndAdd(String line, String file, int number, Path dir) {
-        List<Token> tokens = tokenize(line, file, number);
+    private void tokenizeAndAdd(String line, String file, int number, int[] origin, Path dir) {
+        List<Token> tokens = tokenize(line, file, number, origin);
         if (tokens.isEmpty()) return;
         Token first = tokens.getFirst();
+        if (!first.quoted() && (first.text().startsWith("~SEQ") || first.text().startsWith("~LST"))) {
+            diagnostics.error(first.source(), "sequence and list blocks (~SEQ, ~LST) are not supported; "
+                    + "write the lines out or use $NAME definitions");
+            return;
+        }
         if (!first.quoted() && INCLUDE_WORDS.contains(first.text())) {
             if (tokens.size() < 2) {
                 diagnostics.error(first.source(), "'" + first.text() + "' needs a file name");
@@ -386,7 +463,7 @@ final class ConfigReader {
     }
 
     /** Splits one logical line into tokens; quotes group (and are removed), braces stand alone. */
-    List<Token> tokenize(String line, String file, int number) {
+    List<Token> tokenize(String line, String file, int number, int[] origin) {
         List<Token> out = new ArrayList<>();
         int n = line.length();
         int i = 0;
@@ -397,7 +474,7 @@ final class ConfigReader {
                 continue;
             }
             if (c == '{' || c == '}') {
-                out.add(new Token(String.valueOf(c), new Source(file, number, i + 1), false));
+                out.add(new Token(String.valueOf(c), new Source(file, number, column(origin, i)), false));
                 i++;
                 continue;
             }
@@ -426,15 +503,21 @@ final class ConfigReader {
                         sb.append(d);
                         i++;
                     }
-                    if (!closed) diagnostics.error(new Source(file, number, quoteAt + 1), "unterminated quoted string");
+                    if (!closed) {
+                        diagnostics.error(new Source(file, number, column(origin, quoteAt)), "unterminated quoted string");
+                    }
                     continue;
                 }
                 sb.append(c);
                 i++;
             }
-            out.add(new Token(sb.toString(), new Source(file, number, start + 1), quoted));
+            out.add(new Token(sb.toString(), new Source(file, number, column(origin, start)), quoted));
         }
         return out;
+    }
+
+    private static int column(int[] origin, int i) {
+        return (origin == null || i >= origin.length ? i : origin[i]) + 1;
     }
 
     /** Appends the character escaped at {@code s[i]} (a backslash) and returns the index after it. */

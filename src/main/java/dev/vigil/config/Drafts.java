@@ -170,7 +170,9 @@ final class Drafts {
         final List<VirtualIp> vips = new ArrayList<>();
         final List<VirtualIp> excluded = new ArrayList<>();
         boolean preempt = true;
+        Source nopreemptSource;
         Duration preemptDelay = Duration.ZERO;
+        Source preemptDelaySource;
         InetAddress unicastSrcIp;
         final List<InetAddress> unicastPeers = new ArrayList<>();
         InetAddress mcastSrcIp;
@@ -207,12 +209,37 @@ final class Drafts {
                 }
             }
             boolean ipv6 = !vips.isEmpty() && vips.getFirst().address().getAddress().length == 16;
+            for (VirtualIp vip : vips) {
+                if ((vip.address().getAddress().length == 16) != ipv6) {
+                    d.error(vip.source(), "virtual_ipaddress mixes IPv4 and IPv6 (VRRP adverts carry one family; "
+                            + "put the other family in virtual_ipaddress_excluded)");
+                    ok = false;
+                    break;
+                }
+            }
             int v = version != null ? version : ipv6 ? 3 : global.vrrpVersion();
             if (v == 3 && advertSource != null && advertInterval.compareTo(Duration.ofMillis(40_950)) > 0) {
                 d.error(advertSource, "'advert_int' must be at most 40.95 seconds with VRRP version 3");
                 ok = false;
             }
             if (!ok) return null;
+            // keepalived's rules: an address owner or a MASTER-at-start instance always preempts at once
+            if (!preempt && priority == 255) {
+                d.warning(nopreemptSource, "'nopreempt' does not apply with priority 255 (address owner); ignored, "
+                        + "as keepalived does");
+                preempt = true;
+            }
+            if (state == VrrpInstance.InitialState.MASTER) {
+                if (!preempt) {
+                    d.warning(nopreemptSource, "'nopreempt' does not work with 'state MASTER'; ignored, as keepalived does");
+                    preempt = true;
+                }
+                if (!preemptDelay.isZero()) {
+                    d.warning(preemptDelaySource, "'preempt_delay' does not work with 'state MASTER'; ignored, "
+                            + "as keepalived does");
+                    preemptDelay = Duration.ZERO;
+                }
+            }
             return new VrrpInstance(name, state, interfaceName, vrid, priority, advertInterval, v, auth, vips, excluded,
                     preempt, preemptDelay, Optional.ofNullable(unicastSrcIp), unicastPeers,
                     Optional.ofNullable(mcastSrcIp), trackInterfaces, trackScripts, notify.build(),

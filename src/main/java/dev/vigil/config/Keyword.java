@@ -6,9 +6,10 @@ package dev.vigil.config;
  * @param syntax       the value as the reference shows it, e.g. {@code <1..255>}
  * @param defaultValue keepalived's default ("" when none)
  * @param unit         e.g. {@code s} ("" when none)
+ * @param example      a line that uses it, valid in its block ("" for keywords Vigil ignores)
  */
 record Keyword(String name, Block block, String syntax, String defaultValue, String unit, Support support,
-               Shape shape, String description, Handler<?> handler) {
+               Shape shape, String description, String example, Handler<?> handler) {
 
     /** Whether Vigil acts on a keyword. */
     enum Support {

@@ -39,7 +39,8 @@ public final class KeywordReference {
                 .append("Language: `{ }` blocks, comments from `!` or `#`, quoted strings, `include` (globs, relative to\n")
                 .append("the including file), `$NAME=value` definitions with `$NAME`/`${NAME}` substitution (and\n")
                 .append("`${_PWD}`, `${_INSTANCE}`, `${_HASH}`, `${_BANG}`, `${_ENV X}`, `${_RANDOM}`), `@ID`/`@^ID`\n")
-                .append("conditional lines compared with `-i/--config-id` (default: the short host name).\n");
+                .append("conditional lines compared with `-i/--config-id` (default: the short host name).\n")
+                .append("Not supported: keepalived's `~SEQ`/`~LST` sequence and list blocks (an error says so).\n");
         KeywordTable table = KeywordTable.standard();
         for (Block block : Block.values()) {
             List<Keyword> keywords = table.in(block);
@@ -50,13 +51,21 @@ public final class KeywordReference {
                 b.append(" Also accepts the keywords of: ")
                         .append(String.join(", ", block.extended().stream().map(Block::label).toList())).append('.');
             }
-            b.append("\n\n| Keyword | Value | Default | Unit | Acted on | Description |\n");
-            b.append("|---|---|---|---|---|---|\n");
+            b.append("\n\n| Keyword | Value | Default | Unit | Acted on | Description | Example |\n");
+            b.append("|---|---|---|---|---|---|---|\n");
+            java.util.Map<String, List<String>> ignored = new java.util.LinkedHashMap<>();
             for (Keyword k : keywords) {
+                if (k.support() == Keyword.Support.IGNORED) {
+                    ignored.computeIfAbsent(k.description(), x -> new java.util.ArrayList<>()).add("`" + k.name() + "`");
+                    continue;
+                }
                 b.append("| `").append(k.name()).append("` | ").append(cell(k.syntax(), true)).append(" | ")
                         .append(cell(k.defaultValue(), false)).append(" | ").append(cell(k.unit(), false)).append(" | ")
-                        .append(k.support().label()).append(" | ").append(cell(k.description(), false)).append(" |\n");
+                        .append(k.support().label()).append(" | ").append(cell(k.description(), false)).append(" | ")
+                        .append(cell(k.example(), true)).append(" |\n");
             }
+            ignored.forEach((why, names) -> b.append("\nAccepted and ignored, with a warning (").append(why)
+                    .append("): ").append(String.join(", ", names)).append(".\n"));
         }
         return b.toString();
     }

@@ -23,6 +23,177 @@ import java.util.Optional;
  * keywords get their suggestion from it, and docs/keywords.md is generated from it.
  */
 final class KeywordTable {
+    /** One example per keyword ("BLOCK|name|example"); KeywordExamplesTest parses every one in its block. */
+    private static final Map<String, String> EXAMPLES = examples(
+            "TOP|virtual_server_group|virtual_server_group VSG_1 { 10.0.0.1-10 443 }",
+            "TOP|virtual_server|virtual_server 192.168.3.110 443 { lb_algo wlc }",
+            "GLOBAL_DEFS|notification_email|notification_email { unix_adm@domain.ru }",
+            "GLOBAL_DEFS|notification_email_from|notification_email_from balancer01@domain.ru",
+            "GLOBAL_DEFS|smtp_server|smtp_server 192.168.3.1 25",
+            "GLOBAL_DEFS|smtp_helo_name|smtp_helo_name balancer01.domain.ru",
+            "GLOBAL_DEFS|smtp_connect_timeout|smtp_connect_timeout 30",
+            "GLOBAL_DEFS|smtp_alert|smtp_alert on",
+            "GLOBAL_DEFS|router_id|router_id exchange_balancer01",
+            "GLOBAL_DEFS|enable_script_security|enable_script_security",
+            "GLOBAL_DEFS|script_user|script_user keepalived_script",
+            "GLOBAL_DEFS|vrrp_garp_master_delay|vrrp_garp_master_delay 10",
+            "GLOBAL_DEFS|vrrp_garp_master_repeat|vrrp_garp_master_repeat 1",
+            "GLOBAL_DEFS|vrrp_garp_master_refresh|vrrp_garp_master_refresh 60",
+            "GLOBAL_DEFS|vrrp_garp_master_refresh_repeat|vrrp_garp_master_refresh_repeat 2",
+            "GLOBAL_DEFS|vrrp_garp_interval|vrrp_garp_interval 0.001",
+            "GLOBAL_DEFS|vrrp_gna_interval|vrrp_gna_interval 0.000001",
+            "GLOBAL_DEFS|lvs_sync_daemon|lvs_sync_daemon eth0",
+            "GLOBAL_DEFS|vrrp_version|vrrp_version 3",
+            "GLOBAL_DEFS|vrrp_strict|vrrp_strict",
+            "GLOBAL_DEFS|notify_fifo|notify_fifo /run/keepalived.fifo",
+            "GLOBAL_DEFS|vrrp_notify_fifo|vrrp_notify_fifo /run/vrrp.fifo",
+            "GLOBAL_DEFS|lvs_notify_fifo|lvs_notify_fifo /run/lvs.fifo",
+            "GLOBAL_DEFS|vrrp_mcast_group4|vrrp_mcast_group4 224.0.0.18",
+            "GLOBAL_DEFS|vrrp_mcast_group6|vrrp_mcast_group6 ff02::12",
+            "GLOBAL_DEFS|v3_checksum_as_v2|v3_checksum_as_v2 on",
+            "GLOBAL_DEFS|vigil_admin|vigil_admin 127.0.0.1:9180",
+            "GLOBAL_DEFS|vigil_admin_token|vigil_admin_token \"s3cret-token\"",
+            "VRRP_SCRIPT|script|script \"/etc/keepalived/check_haproxy.sh --quick\" nobody",
+            "VRRP_SCRIPT|interval|interval 2",
+            "VRRP_SCRIPT|timeout|timeout 1.5",
+            "VRRP_SCRIPT|weight|weight -20",
+            "VRRP_SCRIPT|rise|rise 2",
+            "VRRP_SCRIPT|fall|fall 3",
+            "VRRP_SCRIPT|user|user nobody nogroup",
+            "VRRP_SCRIPT|init_fail|init_fail",
+            "VRRP_INSTANCE|state|state MASTER",
+            "VRRP_INSTANCE|interface|interface eth0",
+            "VRRP_INSTANCE|virtual_router_id|virtual_router_id 117",
+            "VRRP_INSTANCE|priority|priority 100",
+            "VRRP_INSTANCE|advert_int|advert_int 1",
+            "VRRP_INSTANCE|version|version 3",
+            "AUTHENTICATION|auth_type|auth_type PASS",
+            "AUTHENTICATION|auth_pass|auth_pass mrelay",
+            "VRRP_INSTANCE|virtual_ipaddress|virtual_ipaddress { 192.168.3.110/24 dev eth0 label eth0:vip }",
+            "VRRP_INSTANCE|virtual_ipaddress_excluded|virtual_ipaddress_excluded { 2001:db8::110/64 }",
+            "VRRP_INSTANCE|nopreempt|nopreempt",
+            "VRRP_INSTANCE|preempt|preempt",
+            "VRRP_INSTANCE|preempt_delay|preempt_delay 30",
+            "VRRP_INSTANCE|unicast_src_ip|unicast_src_ip 192.168.3.101",
+            "VRRP_INSTANCE|unicast_peer|unicast_peer { 192.168.3.102 }",
+            "VRRP_INSTANCE|mcast_src_ip|mcast_src_ip 192.168.3.101",
+            "VRRP_INSTANCE|track_interface|track_interface { eth1 weight -50 }",
+            "VRRP_INSTANCE|track_script|track_script { chk weight 10 }",
+            "VRRP_INSTANCE|notify|notify /etc/keepalived/notify.sh",
+            "VRRP_INSTANCE|notify_master|notify_master \"/etc/keepalived/snat.py -a 192.168.3.111 -s 192.168.3.110\"",
+            "VRRP_INSTANCE|notify_backup|notify_backup \"/etc/keepalived/snat.py -r 192.168.3.111 -s 192.168.3.110\"",
+            "VRRP_INSTANCE|notify_fault|notify_fault \"/etc/keepalived/snat.py -r 192.168.3.111 -s 192.168.3.110\"",
+            "VRRP_INSTANCE|notify_stop|notify_stop /etc/keepalived/stopped.sh",
+            "VRRP_INSTANCE|smtp_alert|smtp_alert",
+            "VRRP_INSTANCE|garp_master_delay|garp_master_delay 10",
+            "VRRP_INSTANCE|garp_master_repeat|garp_master_repeat 1",
+            "VRRP_INSTANCE|garp_master_refresh|garp_master_refresh 60",
+            "VRRP_INSTANCE|garp_master_refresh_repeat|garp_master_refresh_repeat 2",
+            "VRRP_INSTANCE|lvs_sync_daemon_interface|lvs_sync_daemon_interface eth0",
+            "VRRP_INSTANCE|dont_track_primary|dont_track_primary",
+            "VRRP_INSTANCE|v3_checksum_as_v2|v3_checksum_as_v2",
+            "VRRP_SYNC_GROUP|group|group { V }",
+            "VRRP_SYNC_GROUP|notify|notify /etc/keepalived/notify_group.sh",
+            "VRRP_SYNC_GROUP|notify_master|notify_master /etc/keepalived/master.sh",
+            "VRRP_SYNC_GROUP|notify_backup|notify_backup /etc/keepalived/backup.sh",
+            "VRRP_SYNC_GROUP|notify_fault|notify_fault /etc/keepalived/fault.sh",
+            "VRRP_SYNC_GROUP|notify_stop|notify_stop /etc/keepalived/stop.sh",
+            "VRRP_SYNC_GROUP|smtp_alert|smtp_alert off",
+            "VRRP_SYNC_GROUP|track_interface|track_interface { eth1 }",
+            "VRRP_SYNC_GROUP|track_script|track_script { chk }",
+            "CHECK_TIMING|connect_timeout|connect_timeout 3",
+            "CHECK_TIMING|retry|retry 3",
+            "CHECK_TIMING|nb_get_retry|nb_get_retry 3",
+            "CHECK_TIMING|delay_before_retry|delay_before_retry 2.5",
+            "CHECK_TIMING|warmup|warmup 0",
+            "CHECK_TIMING|delay_loop|delay_loop 20",
+            "CHECK_TIMING|alpha|alpha",
+            "VIRTUAL_SERVER|lb_algo|lb_algo wlc",
+            "VIRTUAL_SERVER|lvs_sched|lvs_sched mh",
+            "VIRTUAL_SERVER|lb_kind|lb_kind NAT",
+            "VIRTUAL_SERVER|lvs_method|lvs_method NAT",
+            "VIRTUAL_SERVER|protocol|protocol TCP",
+            "VIRTUAL_SERVER|persistence_timeout|persistence_timeout 600",
+            "VIRTUAL_SERVER|persistence_granularity|persistence_granularity 255.255.255.0",
+            "VIRTUAL_SERVER|sorry_server|sorry_server 192.168.3.200 443",
+            "VIRTUAL_SERVER|sorry_server_inhibit|sorry_server_inhibit",
+            "VIRTUAL_SERVER|quorum|quorum 2",
+            "VIRTUAL_SERVER|hysteresis|hysteresis 1",
+            "VIRTUAL_SERVER|quorum_up|quorum_up \"/etc/keepalived/quorum.sh up\"",
+            "VIRTUAL_SERVER|quorum_down|quorum_down \"/etc/keepalived/quorum.sh down\"",
+            "VIRTUAL_SERVER|omega|omega",
+            "VIRTUAL_SERVER|inhibit_on_failure|inhibit_on_failure",
+            "VIRTUAL_SERVER|ha_suspend|ha_suspend",
+            "VIRTUAL_SERVER|virtualhost|virtualhost mail.domain.ru",
+            "VIRTUAL_SERVER|smtp_alert|smtp_alert",
+            "VIRTUAL_SERVER|flag-1|flag-1",
+            "VIRTUAL_SERVER|flag-2|flag-2",
+            "VIRTUAL_SERVER|flag-3|flag-3",
+            "VIRTUAL_SERVER|sh-port|sh-port",
+            "VIRTUAL_SERVER|sh-fallback|sh-fallback",
+            "VIRTUAL_SERVER|mh-port|mh-port",
+            "VIRTUAL_SERVER|mh-fallback|mh-fallback",
+            "VIRTUAL_SERVER|ops|ops",
+            "VIRTUAL_SERVER|proxy_connect_timeout|proxy_connect_timeout 3",
+            "VIRTUAL_SERVER|proxy_idle_timeout|proxy_idle_timeout 3600",
+            "VIRTUAL_SERVER|proxy_source_address|proxy_source_address 192.168.3.110",
+            "VIRTUAL_SERVER|proxy_tcp_nodelay|proxy_tcp_nodelay on",
+            "VIRTUAL_SERVER|proxy_tcp_keepalive|proxy_tcp_keepalive off",
+            "VIRTUAL_SERVER|real_server|real_server 192.168.3.111 443 { weight 1 }",
+            "REAL_SERVER|weight|weight 2",
+            "REAL_SERVER|lvs_method|lvs_method NAT",
+            "REAL_SERVER|lb_kind|lb_kind NAT",
+            "REAL_SERVER|notify_up|notify_up \"/etc/keepalived/rs.sh up 192.168.3.111\"",
+            "REAL_SERVER|notify_down|notify_down \"/etc/keepalived/rs.sh down 192.168.3.111\"",
+            "REAL_SERVER|uthreshold|uthreshold 5000",
+            "REAL_SERVER|lthreshold|lthreshold 4000",
+            "REAL_SERVER|smtp_alert|smtp_alert off",
+            "REAL_SERVER|virtualhost|virtualhost ex01.domain.ru",
+            "REAL_SERVER|inhibit_on_failure|inhibit_on_failure on",
+            "REAL_SERVER|TCP_CHECK|TCP_CHECK { connect_timeout 3 }",
+            "REAL_SERVER|HTTP_GET|HTTP_GET { url { path /healthz } }",
+            "REAL_SERVER|SSL_GET|SSL_GET { url { path /owa/healthcheck.htm } }",
+            "REAL_SERVER|SMTP_CHECK|SMTP_CHECK { helo_name balancer01.domain.ru }",
+            "REAL_SERVER|MISC_CHECK|MISC_CHECK { misc_path \"/etc/keepalived/check_exchange.sh 192.168.3.111\" }",
+            "REAL_SERVER|EXCHANGE_CHECK|EXCHANGE_CHECK { services rpc owa ews mapi eas ecp autodiscover oab }",
+            "CHECKER|connect_ip|connect_ip 192.168.3.111",
+            "CHECKER|connect_port|connect_port 443",
+            "CHECKER|bindto|bindto 192.168.3.101",
+            "CHECKER|bind_port|bind_port 40000",
+            "HTTP_CHECK|url|url { path /rpc/healthcheck.htm }",
+            "HTTP_CHECK|virtualhost|virtualhost mail.domain.ru",
+            "HTTP_CHECK|http_protocol|http_protocol 1.1",
+            "HTTP_CHECK|enable_sni|enable_sni",
+            "HTTP_CHECK|sni_name|sni_name mail.domain.ru",
+            "HTTP_CHECK|fast_recovery|fast_recovery",
+            "HTTP_CHECK|ca_file|ca_file /etc/vigil/exchange-ca.pem",
+            "URL|path|path /rpc/healthcheck.htm",
+            "URL|digest|digest 9b3a0c85a887a256d6939da88aabd8cd",
+            "URL|status_code|status_code 200-299 401",
+            "URL|virtualhost|virtualhost mail.domain.ru",
+            "URL|regex|regex \"200 OK\"",
+            "URL|regex_no_match|regex_no_match",
+            "SMTP_CHECK|helo_name|helo_name balancer01.domain.ru",
+            "MISC_CHECK|misc_path|misc_path \"/etc/keepalived/check_exchange.sh 192.168.3.111\"",
+            "MISC_CHECK|misc_timeout|misc_timeout 18",
+            "MISC_CHECK|misc_dynamic|misc_dynamic",
+            "MISC_CHECK|user|user nobody",
+            "EXCHANGE_CHECK|services|services rpc owa ews",
+            "EXCHANGE_CHECK|attempts|attempts 3",
+            "EXCHANGE_CHECK|policy|policy any",
+            "EXCHANGE_CHECK|require|require rpc",
+            "EXCHANGE_CHECK|host|host mail.domain.ru",
+            "EXCHANGE_CHECK|ca_file|ca_file /etc/vigil/exchange-ca.pem");
+
+    private static Map<String, String> examples(String... rows) {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String row : rows) {
+            String[] p = row.split("\\|", 3);
+            m.put(p[0] + "|" + p[1], p[2]);
+        }
+        return m;
+    }
+
     private final Map<Block, Map<String, Keyword>> byBlock = new EnumMap<>(Block.class);
     private final List<Keyword> all = new ArrayList<>();
 
@@ -107,7 +278,8 @@ final class KeywordTable {
 
     private <D> void add(Block block, String name, Shape shape, String syntax, String def, String unit,
                          Support support, String description, Handler<D> handler) {
-        Keyword k = new Keyword(name, block, syntax, def, unit, support, shape, description, handler);
+        Keyword k = new Keyword(name, block, syntax, def, unit, support, shape, description,
+                EXAMPLES.getOrDefault(block.name() + "|" + name, ""), handler);
         if (byBlock.get(block).put(name, k) != null) throw new IllegalStateException("duplicate keyword " + name);
         all.add(k);
     }
@@ -666,10 +838,11 @@ final class KeywordTable {
                         if (vip != null) d.excluded.add(vip);
                     }
                 });
-        value(b, "nopreempt", "", "off", "", YES, "Do not take over from a lower-priority master.",
+        value(b, "nopreempt", "", "off", "", YES, "Do not take over from a lower-priority master (needs state BACKUP and priority < 255).",
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> {
                     c.atMost(n, 0);
                     d.preempt = false;
+                    d.nopreemptSource = n.source();
                 });
         value(b, "preempt", "", "on", "", YES, "Take over from a lower-priority master (the default).",
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> {
@@ -679,7 +852,10 @@ final class KeywordTable {
         value(b, "preempt_delay", "<TIMER 0..1000>", "0", "s", YES, "Wait this long after start before preempting.",
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> {
                     Duration t = timerValue(n, c, 0, 1000);
-                    if (t != null) d.preemptDelay = t;
+                    if (t != null) {
+                        d.preemptDelay = t;
+                        d.preemptDelaySource = n.source();
+                    }
                 });
         value(b, "unicast_src_ip", "IP", "", "", YES, "Source address of unicast adverts.",
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> {
@@ -884,8 +1060,11 @@ final class KeywordTable {
                 (Drafts.Timed d, ConfigNode n, ParseContext c) -> d.timing().connectTimeout = timerValue(n, c, 0.000001, 86400));
         value(b, "retry", "<INTEGER>", "1 (MISC_CHECK: 0)", "", YES, "Extra tries before a server is marked down.",
                 (Drafts.Timed d, ConfigNode n, ParseContext c) -> d.timing().retry = intValue(n, c, 0, 1_000_000));
-        value(b, "nb_get_retry", "<INTEGER>", "1", "", YES, "Old name of 'retry'.",
-                (Drafts.Timed d, ConfigNode n, ParseContext c) -> d.timing().retry = intValue(n, c, 0, 1_000_000));
+        value(b, "nb_get_retry", "<INTEGER>", "1", "", YES, "Old name of 'retry' (warns).",
+                (Drafts.Timed d, ConfigNode n, ParseContext c) -> {
+                    c.warning(n.source(), "'nb_get_retry' is deprecated; use 'retry'");
+                    d.timing().retry = intValue(n, c, 0, 1_000_000);
+                });
         value(b, "delay_before_retry", "<TIMER>", "1 (HTTP_GET, SSL_GET: 3)", "s", YES, "Pause before a retry.",
                 (Drafts.Timed d, ConfigNode n, ParseContext c) -> d.timing().delayBeforeRetry = timerValue(n, c, 0, 86400));
         value(b, "warmup", "<TIMER>", "delay_loop", "s", YES,

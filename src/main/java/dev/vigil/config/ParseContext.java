@@ -50,7 +50,7 @@ final class ParseContext {
     void walk(Block block, List<ConfigNode> statements, Object draft) {
         for (ConfigNode n : statements) {
             Optional<Keyword> found = table.find(block, n.name());
-            if (found.isEmpty() || n.keyword().quoted()) {
+            if (found.isEmpty()) {
                 unknown(block, n);
                 continue;
             }

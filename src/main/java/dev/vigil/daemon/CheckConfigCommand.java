@@ -23,12 +23,15 @@ import java.util.concurrent.Callable;
  * configuration, prints every problem as {@code FILE:LINE:COL: error|warning: MESSAGE} on stderr and a
  * one-line summary; exit 0 when it can be run, 1 when not.
  */
-@Command(name = "check-config", aliases = {"-t", "--test"}, mixinStandardHelpOptions = true,
+@Command(name = "check-config", aliases = {"-t", "--test"},
         description = "Check a keepalived configuration file and summarise it (exit 0 = usable, 1 = errors).")
 final class CheckConfigCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Option(names = {"-f", "--use-file"}, paramLabel = "FILE", defaultValue = "/etc/keepalived/keepalived.conf",
             description = "Configuration file (default: ${DEFAULT-VALUE}).")

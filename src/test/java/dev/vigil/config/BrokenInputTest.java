@@ -46,6 +46,13 @@ class BrokenInputTest {
                         "t.conf:2:17: error: malformed IP address 'exchange01.example.com' for 'real_server'"),
                 Arguments.of("malformed virtual ip", INSTANCE_HEAD + "    virtual_ipaddress {\n        192.168.1/24\n    }\n}\n",
                         "t.conf:5:9: error: malformed IP address '192.168.1/24' in virtual_ipaddress"),
+                Arguments.of("mixed address families", INSTANCE_HEAD
+                                + "    virtual_ipaddress {\n        192.168.1.1\n        2001:db8::1\n    }\n}\n",
+                        "t.conf:6:9: error: virtual_ipaddress mixes IPv4 and IPv6 (VRRP adverts carry one family; "
+                                + "put the other family in virtual_ipaddress_excluded)"),
+                Arguments.of("sequence blocks", "~SEQ(N, 0, 3) router_id r${N}\n",
+                        "t.conf:1:1: error: sequence and list blocks (~SEQ, ~LST) are not supported; write the lines "
+                                + "out or use $NAME definitions"),
                 Arguments.of("bad prefix", INSTANCE_HEAD + "    virtual_ipaddress {\n        192.168.1.1/33\n    }\n}\n",
                         "t.conf:5:9: error: malformed prefix length in '192.168.1.1/33' (0..32)"),
                 Arguments.of("unknown lb_algo", "virtual_server 10.0.0.1 80 {\n    lb_algo fastest\n}\n",
@@ -133,6 +140,16 @@ class BrokenInputTest {
                         "t.conf:4:5: warning: 'use_vmac' is not supported by Vigil and is ignored"),
                 Arguments.of("DR acts as NAT", "virtual_server 10.0.0.1 80 {\n    lb_kind DR\n}\n",
                         "t.conf:2:13: warning: Vigil forwards as a proxy; 'lb_kind DR' behaves as NAT"),
+                Arguments.of("deprecated retry name", "virtual_server 10.0.0.1 80 {\n    nb_get_retry 3\n}\n",
+                        "t.conf:2:5: warning: 'nb_get_retry' is deprecated; use 'retry'"),
+                Arguments.of("nopreempt with state MASTER", INSTANCE_HEAD + "    state MASTER\n    nopreempt\n}\n",
+                        "t.conf:5:5: warning: 'nopreempt' does not work with 'state MASTER'; ignored, as keepalived does"),
+                Arguments.of("nopreempt for the address owner", INSTANCE_HEAD + "    priority 255\n    nopreempt\n}\n",
+                        "t.conf:5:5: warning: 'nopreempt' does not apply with priority 255 (address owner); ignored, "
+                                + "as keepalived does"),
+                Arguments.of("preempt_delay with state MASTER", INSTANCE_HEAD + "    preempt_delay 10\n    state MASTER\n}\n",
+                        "t.conf:4:5: warning: 'preempt_delay' does not work with 'state MASTER'; ignored, as keepalived "
+                                + "does"),
                 Arguments.of("extra argument", INSTANCE_HEAD + "    priority 100 200\n}\n",
                         "t.conf:4:18: warning: extra argument '200' to 'priority' ignored"));
     }

@@ -258,4 +258,41 @@ class LanguageTest {
         assertThat(h.timing()).isEqualTo(ConfigModels.timing(java.time.Duration.ofMillis(2500), 4,
                 java.time.Duration.ofSeconds(3), java.time.Duration.ZERO, java.time.Duration.ofSeconds(7), false));
     }
+
+    @Test
+    void oddFileNamesAreNoProblem() {
+        ParseResult r = ConfigParser.parse("global_defs {\n}\n", "bad\u0000name", OPTIONS);
+        assertThat(r.diagnostics()).isEmpty();
+        assertThat(r.config()).isPresent();
+    }
+
+    @Test
+    void windowsLineEndingsAndByteOrderMarkAreRead() {
+        NodeConfig c = model("\uFEFF! Configuration File for keepalived\r\nglobal_defs {\r\n router_id win\r\n}\r\n");
+        assertThat(c.global().routerId()).contains("win");
+    }
+
+    @Test
+    void globalDefaultsApplyWhereverGlobalDefsIsWritten() {
+        VrrpInstance i = model("vrrp_instance V {\n interface e\n virtual_router_id 3\n}\n"
+                + "global_defs {\n vrrp_version 3\n vrrp_garp_master_repeat 2\n v3_checksum_as_v2\n}\n"
+                + "global_defs {\n router_id second_block_merges\n}\n").vrrpInstances().getFirst();
+        assertThat(i.version()).isEqualTo(3);
+        assertThat(i.garp().repeat()).isEqualTo(2);
+        assertThat(i.v3ChecksumAsV2()).isTrue();
+    }
+
+    @Test
+    void positionsAfterSubstitutionPointAtTheReferenceOrTheWrittenText() {
+        ParseResult r = parse("$P=300\n$IF=eth0\nvrrp_instance V {\n interface ${IF}  \n virtual_router_id 3\n"
+                + " priority $P\n ${IF} x\n}\n");
+        assertThat(r.errors()).extracting(Diagnostic::toString).containsExactly(
+                "t.conf:6:11: error: 'priority' must be between 1 and 255, got 300",
+                "t.conf:7:2: error: unknown keyword 'eth0' in vrrp_instance");
+        ParseResult late = parse("$IF=a_long_interface_name\nvrrp_instance V {\n interface $IF \n virtual_router_id 3\n"
+                + " priority $IF 7\n}\n");
+        assertThat(late.diagnostics()).extracting(Diagnostic::toString).containsExactly(
+                "t.conf:5:11: error: 'priority' must be an integer, got 'a_long_interface_name'",
+                "t.conf:5:15: warning: extra argument '7' to 'priority' ignored");
+    }
 }

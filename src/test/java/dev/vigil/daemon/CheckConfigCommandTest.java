@@ -1,0 +1,77 @@
+package dev.vigil.daemon;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CheckConfigCommandTest {
+    static final Path MASTER = Path.of("src/test/resources/dev/vigil/config/seed/exchange-master.conf");
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void seedConfigurationIsOkWithASummaryLine() {
+        Run r = run("check-config", "-f", MASTER.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo(MASTER + ": OK: 1 VRRP instances, 1 virtual servers, 4 real servers, 4 checkers"
+                + " (8 warnings)" + System.lineSeparator());
+        assertThat(r.err().lines()).hasSize(8).allMatch(l -> l.startsWith(MASTER + ":") && l.contains(": warning: "));
+        assertThat(r.err()).contains(MASTER + ":16:1: warning: 'lvs_sync_daemon_interface' is deprecated");
+    }
+
+    @Test
+    void dashTIsAnAliasAndStrictTurnsWarningsIntoErrors() {
+        assertThat(run("-t", "-f", MASTER.toString()).exit()).isZero();
+        Run strict = run("check-config", "--strict", "-f", MASTER.toString());
+        assertThat(strict.exit()).isEqualTo(1);
+        assertThat(strict.out()).isEmpty();
+        assertThat(strict.err()).contains(MASTER + ":16:1: error: 'lvs_sync_daemon_interface' is deprecated");
+    }
+
+    @Test
+    void errorsGoToStderrOneLineEachAndExitOne(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bad.conf");
+        Files.writeString(f, "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 300\n    priorty 100\n}\n");
+        Run r = run("check-config", "-f", f.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().lines()).containsExactly(
+                f + ":3:23: error: 'virtual_router_id' must be between 1 and 255, got 300",
+                f + ":4:5: error: unknown keyword 'priorty' in vrrp_instance; did you mean 'priority'?");
+    }
+
+    @Test
+    void missingFileExitsOneWithoutStackTrace(@TempDir Path dir) {
+        Run r = run("check-config", "-f", dir.resolve("none.conf").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("no such file").doesNotContain("Exception");
+    }
+
+    @Test
+    void dumpPrintsTheCanonicalFormAndConfigIdSelectsLines(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("c.conf");
+        Files.writeString(f, "global_defs {\n@lb1 router_id first\n@lb2 router_id second\n}\n");
+        Run r = run("check-config", "--dump", "-i", "lb2", "-f", f.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).startsWith("global_defs {\n").contains("    router_id second\n").doesNotContain("first");
+        assertThat(r.err()).isEqualTo(f + ": OK: 0 VRRP instances, 0 virtual servers, 0 real servers, 0 checkers"
+                + " (0 warnings)" + System.lineSeparator());
+    }
+}
