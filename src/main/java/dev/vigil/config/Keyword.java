@@ -16,6 +16,8 @@ record Keyword(String name, Block block, String syntax, String defaultValue, Str
         ACTED("yes"),
         PARSED_ONLY("parsed, not acted on yet"),
         DEPRECATED("deprecated; parsed, not acted on"),
+        /** Read, but the proxy engine cannot do what it asks; the warning says why. */
+        ENGINE_LIMIT("parsed; the proxy engine cannot do this"),
         IGNORED("accepted and ignored");
 
         private final String label;

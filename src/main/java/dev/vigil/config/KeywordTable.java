@@ -576,7 +576,8 @@ final class KeywordTable {
                     c.atMost(n, 1);
                 });
         value(g, "lvs_sync_daemon", "IF [[inst] INSTANCE] [id N] [maxlen N] [port N] [ttl N] [group IP]", "", "",
-                PARSED, "IPVS connection synchronisation; Vigil's proxy cannot synchronise connections.",
+                Support.ENGINE_LIMIT, "IPVS connection synchronisation. The proxy engine cannot preserve connections "
+                        + "across a failover: connections open through a failed node are lost and clients reconnect.",
                 (Drafts.Global d, ConfigNode n, ParseContext c) -> {
                     String iface = c.word(n, 0);
                     if (iface == null) return;
@@ -598,11 +599,11 @@ final class KeywordTable {
                     c.atMost(n, 0);
                     d.vrrpStrict = true;
                 });
-        value(g, "notify_fifo", "PATH", "", "", PARSED, "FIFO receiving every state change.",
+        value(g, "notify_fifo", "PATH", "", "", YES, "FIFO receiving every state change.",
                 (Drafts.Global d, ConfigNode n, ParseContext c) -> d.notifyFifo = c.word(n, 0));
-        value(g, "vrrp_notify_fifo", "PATH", "", "", PARSED, "FIFO receiving VRRP state changes.",
+        value(g, "vrrp_notify_fifo", "PATH", "", "", YES, "FIFO receiving VRRP state changes.",
                 (Drafts.Global d, ConfigNode n, ParseContext c) -> d.vrrpNotifyFifo = c.word(n, 0));
-        value(g, "lvs_notify_fifo", "PATH", "", "", PARSED, "FIFO receiving checker state changes.",
+        value(g, "lvs_notify_fifo", "PATH", "", "", YES, "FIFO receiving checker state changes.",
                 (Drafts.Global d, ConfigNode n, ParseContext c) -> d.lvsNotifyFifo = c.word(n, 0));
         value(g, "vrrp_mcast_group4", "IPV4", "224.0.0.18", "", YES, "Multicast group of IPv4 VRRP adverts.",
                 (Drafts.Global d, ConfigNode n, ParseContext c) -> d.mcastGroup4 = multicast(n, c, 4));
@@ -899,9 +900,10 @@ final class KeywordTable {
                 "Gratuitous ARPs at each refresh.",
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> d.garp.refreshRepeat = intValue(n, c, 1, 255));
         value(b, "lvs_sync_daemon_interface", "IF", "", "", Support.DEPRECATED,
-                "use 'lvs_sync_daemon IF INSTANCE' in global_defs",
+                "use 'lvs_sync_daemon IF INSTANCE' in global_defs; the proxy engine cannot preserve connections "
+                        + "across a failover: clients reconnect",
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> d.lvsSyncDaemonInterface = c.string(n));
-        value(b, "dont_track_primary", "", "off", "", PARSED, "Ignore faults of the instance's own interface.",
+        value(b, "dont_track_primary", "", "off", "", YES, "Ignore faults of the instance's own interface.",
                 (Drafts.Instance d, ConfigNode n, ParseContext c) -> {
                     c.atMost(n, 0);
                     d.dontTrackPrimary = true;
@@ -1121,7 +1123,7 @@ final class KeywordTable {
                     }
                     d.persistenceTimeout = secondsValue(n, c, 1, 2_678_400);
                 });
-        value(b, "persistence_granularity", "NETMASK", "255.255.255.255", "", PARSED,
+        value(b, "persistence_granularity", "NETMASK", "255.255.255.255", "", YES,
                 "Persistence for whole client networks.",
                 (Drafts.VirtualServerDraft d, ConfigNode n, ParseContext c) -> {
                     d.persistenceGranularity = c.address(n, 0);
@@ -1175,7 +1177,9 @@ final class KeywordTable {
         value(b, "smtp_alert", "[<BOOL>]", "global smtp_alert", "", YES, "Mail on quorum changes.",
                 (Drafts.VirtualServerDraft d, ConfigNode n, ParseContext c) -> d.smtpAlert = c.bool(n, 0));
         for (SchedulerFlag f : SchedulerFlag.values()) {
-            value(b, f.keyword(), "", "off", "", PARSED, "Scheduler flag (ipvsadm -b " + f.keyword() + ").",
+            // sh and mh read their port/fallback flags; IPVS gives flag-1..3 and ops no meaning for TCP.
+            Support support = f.keyword().matches("(sh|mh)-(port|fallback)") ? YES : PARSED;
+            value(b, f.keyword(), "", "off", "", support, "Scheduler flag (ipvsadm -b " + f.keyword() + ").",
                     (Drafts.VirtualServerDraft d, ConfigNode n, ParseContext c) -> {
                         c.atMost(n, 0);
                         d.flags.add(f);

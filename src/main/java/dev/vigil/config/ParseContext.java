@@ -67,6 +67,7 @@ final class ParseContext {
                 case IGNORED -> warning(n.source(), "'" + k.name() + "' is not supported by Vigil and is ignored");
                 case DEPRECATED -> warning(n.source(), "'" + k.name() + "' is deprecated (" + k.description()
                         + "); Vigil does not act on it");
+                case ENGINE_LIMIT -> warning(n.source(), "'" + k.name() + "': " + k.description());
                 case ACTED -> { }
             }
             ((Keyword.Handler) k.handler()).apply(draft, n, this);

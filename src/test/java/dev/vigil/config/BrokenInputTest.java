@@ -133,7 +133,12 @@ class BrokenInputTest {
         return Stream.of(
                 Arguments.of("deprecated form", INSTANCE_HEAD + "    lvs_sync_daemon_interface eth1\n}\n",
                         "t.conf:4:5: warning: 'lvs_sync_daemon_interface' is deprecated (use 'lvs_sync_daemon IF "
-                                + "INSTANCE' in global_defs); Vigil does not act on it"),
+                                + "INSTANCE' in global_defs; the proxy engine cannot preserve connections across a failover: "
+                                + "clients reconnect); Vigil does not act on it"),
+                Arguments.of("engine limit", "global_defs {\n    lvs_sync_daemon eth0\n}\n",
+                        "t.conf:2:5: warning: 'lvs_sync_daemon': IPVS connection synchronisation. The proxy engine "
+                                + "cannot preserve connections across a failover: connections open through a failed "
+                                + "node are lost and clients reconnect."),
                 Arguments.of("parsed, not acted on", "virtual_server 10.0.0.1 80 {\n    ha_suspend\n}\n",
                         "t.conf:2:5: warning: 'ha_suspend' is parsed but Vigil does not act on it yet"),
                 Arguments.of("ignored keepalived keyword", INSTANCE_HEAD + "    use_vmac\n}\n",

@@ -118,7 +118,8 @@ class SeedArticleTest {
         ParseResult r = ConfigParser.parse(MASTER, OPTIONS);
         assertThat(r.diagnostics()).extracting(Diagnostic::toString).containsExactly(MASTER
                 + ":16:1: warning: 'lvs_sync_daemon_interface' is deprecated (use 'lvs_sync_daemon IF INSTANCE' in "
-                + "global_defs); Vigil does not act on it");
+                + "global_defs; the proxy engine cannot preserve connections across a failover: clients reconnect); "
+                + "Vigil does not act on it");
     }
 
     @Test
