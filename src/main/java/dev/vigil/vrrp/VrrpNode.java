@@ -1,5 +1,6 @@
 package dev.vigil.vrrp;
 
+import dev.vigil.config.NodeConfig;
 import dev.vigil.config.VrrpInstance;
 import dev.vigil.config.VrrpScript;
 import dev.vigil.config.VrrpSyncGroup;
@@ -62,6 +63,11 @@ public final class VrrpNode implements AutoCloseable {
     public VrrpNode(List<VrrpInstance> instances, List<VrrpSyncGroup> syncGroups, List<VrrpScript> scripts,
                     VrrpNetwork network, VrrpListener listener) {
         this(instances, syncGroups, scripts, network, listener, Clock.systemUTC(), System::nanoTime);
+    }
+
+    /** Every VRRP part of a configuration. */
+    public static VrrpNode of(NodeConfig config, VrrpNetwork network, VrrpListener listener) {
+        return new VrrpNode(config.vrrpInstances(), config.syncGroups(), config.vrrpScripts(), network, listener);
     }
 
     VrrpNode(List<VrrpInstance> instances, List<VrrpSyncGroup> syncGroups, List<VrrpScript> scripts,

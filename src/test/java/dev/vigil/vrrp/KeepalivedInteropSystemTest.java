@@ -69,7 +69,7 @@ class KeepalivedInteropSystemTest {
             assertThat(vigil.status("VI_1").orElseThrow().advertsReceived()).isGreaterThan(2);
             assertThat(nodes.holdsVip(2)).isFalse();
 
-            bed.kill(ka); // kill -9: no priority 0, keepalived's VIP stays behind
+            nodes.killKeepalived(ka); // kill -9: no priority 0, keepalived's VIP stays behind
             double t = await(() -> nodes.holdsVip(2), 8, "Vigil to take over from the killed keepalived");
             System.out.printf("interop v2: Vigil (prio 100) took over %.3f s after kill -9 of keepalived%n", t);
 
@@ -140,12 +140,52 @@ class KeepalivedInteropSystemTest {
             Thread.sleep(1500);
             assertThat(low.status("VI_1").orElseThrow().state()).isEqualTo(VrrpState.BACKUP);
             assertThat(low.status("VI_1").orElseThrow().advertsReceived()).isGreaterThan(5);
-            bed.kill(ka);
+            nodes.killKeepalived(ka);
             double t2 = await(() -> nodes.holdsVip(2), 5, "Vigil to take over from killed keepalived");
             System.out.printf("interop v3: Vigil (prio 50) took over %.3f s after kill -9 of keepalived%n", t2);
             low.shutdown();
             capture.close();
             assertThat(capture.gate()).as("tshark gate").isEmpty();
+        }
+    }
+
+    @Test
+    void v3OverIpv6BothWays() throws Exception {
+        String vip6 = "fd00:199::50";
+        String body = """
+                  state BACKUP
+                  interface eth0
+                  version 3
+                  virtual_router_id 52
+                  priority %d
+                  advert_int 0.1
+                  virtual_ipaddress {
+                    fd00:199::50
+                  }
+                """;
+        var vigil6 = instance().version(3).vrid(52).advertInterval(Duration.ofMillis(100)).vips(vip6);
+        try (NetnsBed bed = NetnsBed.create("vk", 2, true); var nodes = new SystemTestNodes(bed)) {
+            var capture = nodes.new Capture("ka-v3-6");
+            Process ka = nodes.keepalived(1, body.formatted(200));
+            await(() -> nodes.holds(1, vip6), 8, "keepalived (prio 200) master over IPv6");
+            VrrpNode vigil = nodes.vigil(2, vigil6.priority(100));
+            Thread.sleep(1500);
+            assertThat(vigil.status("VI_1").orElseThrow().state()).isEqualTo(VrrpState.BACKUP);
+            assertThat(vigil.status("VI_1").orElseThrow().advertsReceived()).isGreaterThan(5);
+            nodes.killKeepalived(ka);
+            double t = await(() -> nodes.holds(2, vip6), 5, "Vigil to take over over IPv6");
+            System.out.printf("interop v3 IPv6: Vigil (prio 100) took over %.3f s after kill -9 of keepalived (MDI 0.361 s)%n", t);
+            bed.run(bed.node(1), "ip", "addr", "del", vip6 + "/128", "dev", "eth0");
+            nodes.keepalived(1, body.formatted(50));
+            await(() -> nodes.keepalivedLog(1).contains("Received advert from") || nodes.keepalivedLog(1).lines()
+                    .filter(l -> l.contains("Entering BACKUP STATE")).count() >= 2, 5, "keepalived backup behind Vigil");
+            Thread.sleep(1000);
+            assertThat(nodes.holds(1, vip6)).isFalse();
+            vigil.shutdown();
+            await(() -> nodes.holds(1, vip6), 3, "keepalived after Vigil's priority 0");
+            capture.close();
+            assertThat(capture.gate()).as("tshark gate").isEmpty();
+            assertThat(capture.vrrpPackets()).isGreaterThan(10);
         }
     }
 

@@ -22,6 +22,7 @@ final class SystemTestNodes implements AutoCloseable {
     final Path dir;
     private final List<VrrpNode> vigils = new ArrayList<>();
     private final List<LinuxVrrpNetwork> networks = new ArrayList<>();
+    private int starts;
 
     SystemTestNodes(NetnsBed bed) throws IOException {
         this.bed = bed;
@@ -46,7 +47,20 @@ final class SystemTestNodes implements AutoCloseable {
         if (!check.ok()) throw new IOException("keepalived -t rejects " + conf + ": " + check.stdout() + check.stderr());
         Path log = dir.resolve("k" + i + ".log");
         return bed.start(bed.node(i), List.of("keepalived", "-n", "-l", "-D", "-P", "-f", conf.toString(),
-                "-p", dir.resolve("k" + i + ".pid").toString(), "-r", dir.resolve("kv" + i + ".pid").toString()), log);
+                // fresh pidfiles per start: a killed VRRP child may linger as a zombie and block its old pidfile
+                "-p", dir.resolve("k" + i + "-" + starts + ".pid").toString(),
+                "-r", dir.resolve("kv" + i + "-" + starts++ + ".pid").toString()), log);
+    }
+
+    /**
+     * kill -9 of keepalived without its respawn: the parent is stopped first (else it restarts the VRRP
+     * child it sees dying), then the child and the parent get SIGKILL.
+     */
+    void killKeepalived(Process keepalived) throws Exception {
+        NetnsBed.runCommand(List.of("kill", "-STOP", String.valueOf(keepalived.pid())));
+        List<ProcessHandle> children = keepalived.descendants().toList();
+        children.forEach(ProcessHandle::destroyForcibly);
+        bed.kill(keepalived);
     }
 
     String keepalivedLog(int i) {
@@ -59,8 +73,12 @@ final class SystemTestNodes implements AutoCloseable {
     }
 
     boolean holdsVip(int i) {
+        return holds(i, VIP);
+    }
+
+    boolean holds(int i, String address) {
         try {
-            return bed.exec(bed.node(i), "ip", "-o", "addr", "show", "dev", NetnsBed.INTERFACE).contains(" " + VIP + "/");
+            return bed.exec(bed.node(i), "ip", "-o", "addr", "show", "dev", NetnsBed.INTERFACE).contains(" " + address + "/");
         } catch (IOException e) {
             return false;
         }
@@ -135,6 +153,7 @@ final class SystemTestNodes implements AutoCloseable {
         for (VrrpNode n : vigils) n.crash();
         for (LinuxVrrpNetwork n : networks) n.close();
         bed.close(); // kills keepalived and tshark before their files go
+        if (System.getenv("VIGIL_KEEP_TEST_LOGS") != null) return;
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {

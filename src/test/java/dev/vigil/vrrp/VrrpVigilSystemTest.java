@@ -90,6 +90,24 @@ class VrrpVigilSystemTest {
     }
 
     @Test
+    void unicastPeersElectAndTakeOver() throws Exception {
+        try (NetnsBed bed = NetnsBed.create("vr", 2, false); var nodes = new SystemTestNodes(bed)) {
+            var fast = Duration.ofMillis(100);
+            VrrpNode a = nodes.vigil(1, instance().version(3).advertInterval(fast).priority(150).vips(VIP)
+                    .unicast("10.199.0.1", "10.199.0.2"));
+            VrrpNode b = nodes.vigil(2, instance().version(3).advertInterval(fast).priority(100).vips(VIP)
+                    .unicast("10.199.0.2", "10.199.0.1"));
+            await(() -> nodes.holdsVip(1), 5, "node 1 to hold the VIP");
+            Thread.sleep(1000);
+            assertThat(nodes.holdsVip(2)).isFalse();
+            assertThat(b.status("VI_1").orElseThrow().advertsReceived()).isGreaterThan(5);
+            a.crash();
+            double t = await(() -> nodes.holdsVip(2), 5, "node 2 to take over");
+            System.out.printf("unicast v3 0.1 s: node 2 holds the VIP %.3f s after the crash%n", t);
+        }
+    }
+
+    @Test
     void nopreemptKeepsTheRunningMaster() throws Exception {
         try (NetnsBed bed = NetnsBed.create("vr", 2, false); var nodes = new SystemTestNodes(bed)) {
             var fast = Duration.ofMillis(100);
