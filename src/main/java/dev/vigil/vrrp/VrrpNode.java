@@ -98,7 +98,12 @@ public final class VrrpNode implements AutoCloseable {
     /** Opens every channel, starts the threads and the instances (VIPs left over are removed first). */
     public synchronized void start() throws IOException {
         if (running) return;
-        for (VrrpInstanceRunner r : runners.values()) r.open();
+        try {
+            for (VrrpInstanceRunner r : runners.values()) r.open();
+        } catch (IOException | RuntimeException e) {
+            for (VrrpInstanceRunner r : runners.values()) r.stopReceiving(); // closes what was opened
+            throw e;
+        }
         for (VrrpSyncGroup g : syncGroups) {
             SyncGroup group = new SyncGroup(g.name());
             for (String name : g.instances()) {

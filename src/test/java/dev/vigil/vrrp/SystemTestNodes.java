@@ -39,6 +39,23 @@ final class SystemTestNodes implements AutoCloseable {
         return node;
     }
 
+    /** Starts a Vigil node as its own JVM in node namespace {@code i}, so it can be killed for real. */
+    Process vigilProcess(int i, int version, int priority, long intervalMillis, String vip) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return bed.start(bed.node(i), List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), VrrpTestNodeMain.class.getName(), String.valueOf(version),
+                String.valueOf(priority), String.valueOf(intervalMillis), vip), dir.resolve("vigil" + i + ".log"));
+    }
+
+    String vigilLog(int i) {
+        try {
+            Path log = dir.resolve("vigil" + i + ".log");
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** Starts keepalived in node namespace {@code i} with one vrrp_instance body. */
     Process keepalived(int i, String instanceBody) throws IOException {
         Path conf = dir.resolve("k" + i + ".conf");
@@ -113,6 +130,8 @@ final class SystemTestNodes implements AutoCloseable {
 
         @Override
         public void close() throws InterruptedException {
+            if (!process.isAlive()) return;
+            Thread.sleep(500); // let tshark take the last packets off the socket
             process.destroy(); // SIGTERM: tshark finishes the file
             process.waitFor(10, TimeUnit.SECONDS);
         }
