@@ -20,6 +20,12 @@ public record InterfaceAddress(int interfaceIndex, InetAddress address, int pref
     public static final int DEPRECATED = 0x20;
     public static final int TENTATIVE = 0x40;
     public static final int PERMANENT = 0x80;
+    /** keepalived's {@code home}. */
+    public static final int HOMEADDRESS = 0x10;
+    /** keepalived's {@code mngtmpaddr}. */
+    public static final int MANAGETEMPADDR = 0x100;
+    /** keepalived's {@code noprefixroute}. */
+    public static final int NOPREFIXROUTE = 0x200;
 
     public static final int SCOPE_GLOBAL = 0;
     public static final int SCOPE_SITE = 200;

@@ -17,7 +17,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * The libc functions Vigil calls, as static final downcall handles. Every handle except
  * {@code strerror} captures errno: its first argument is a segment of {@link #CAPTURE_LAYOUT}.
+ * Linking and {@code reinterpret} are restricted methods: this class is where Vigil accepts that.
  */
+@SuppressWarnings("restricted")
 final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LOOKUP = LINKER.defaultLookup();

@@ -37,7 +37,7 @@ final class PacketSocket implements AutoCloseable {
         if (opened < 0) {
             int errno = Libc.errno(capture);
             arena.close();
-            throw new NativeException("socket(AF_PACKET, SOCK_RAW)", interfaceName, errno);
+            throw new NativeException("socket(AF_PACKET, SOCK_RAW)", "interface " + interfaceName, errno);
         }
         fd = opened;
     }
@@ -56,7 +56,7 @@ final class PacketSocket implements AutoCloseable {
         MemorySegment.copy(ethernetFrame, 0, link, JAVA_BYTE, 12, 6);
         try {
             long sent = (long) Libc.SENDTO.invokeExact(capture, fd, frame, (long) ethernetFrame.length, 0, link, SOCKADDR_LL_SIZE);
-            if (sent < 0) throw new NativeException("sendto(AF_PACKET)", interfaceName, Libc.errno(capture));
+            if (sent < 0) throw new NativeException("sendto(AF_PACKET)", "interface " + interfaceName, Libc.errno(capture));
         } catch (NativeException e) {
             throw e;
         } catch (Throwable t) {

@@ -110,7 +110,7 @@ public final class VrrpSocket implements AutoCloseable {
 
     private void openIpv4() throws NativeException {
         try (Arena scratch = Arena.ofConfined()) {
-            sendFd = rawSocket(Libc.AF_INET, "socket(AF_INET, SOCK_RAW, 112) for sending");
+            sendFd = rawSocket(Libc.AF_INET, "socket(AF_INET, SOCK_RAW, 112) (send)");
             setInt(scratch, sendFd, Libc.IPPROTO_IP, Libc.IP_MULTICAST_ALL, 0, "IP_MULTICAST_ALL");
             setInt(scratch, sendFd, Libc.IPPROTO_IP, Libc.IP_HDRINCL, 1, "IP_HDRINCL");
             bindToDevice(scratch, sendFd);
@@ -120,7 +120,7 @@ public final class VrrpSocket implements AutoCloseable {
             setInt(scratch, sendFd, Libc.IPPROTO_IP, Libc.IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP");
             dropEverythingReceived(scratch, sendFd);
 
-            readFd = rawSocket(Libc.AF_INET, "socket(AF_INET, SOCK_RAW, 112) for reading");
+            readFd = rawSocket(Libc.AF_INET, "socket(AF_INET, SOCK_RAW, 112) (read)");
             setInt(scratch, readFd, Libc.IPPROTO_IP, Libc.IP_MULTICAST_ALL, 0, "IP_MULTICAST_ALL");
             bindToDevice(scratch, readFd);
             InetAddress local = unicastSource.orElse(IPV4_GROUP);
@@ -138,7 +138,7 @@ public final class VrrpSocket implements AutoCloseable {
 
     private void openIpv6(int hops) throws NativeException {
         try (Arena scratch = Arena.ofConfined()) {
-            sendFd = rawSocket(Libc.AF_INET6, "socket(AF_INET6, SOCK_RAW, 112) for sending");
+            sendFd = rawSocket(Libc.AF_INET6, "socket(AF_INET6, SOCK_RAW, 112) (send)");
             bindToDevice(scratch, sendFd);
             setInt(scratch, sendFd, Libc.IPPROTO_IPV6, Libc.IPV6_CHECKSUM, 6, "IPV6_CHECKSUM");
             setInt(scratch, sendFd, Libc.IPPROTO_IPV6, Libc.IPV6_MULTICAST_IF, interfaceIndex, "IPV6_MULTICAST_IF");
@@ -148,7 +148,7 @@ public final class VrrpSocket implements AutoCloseable {
             if (hops >= 0) setInt(scratch, sendFd, Libc.IPPROTO_IPV6, Libc.IPV6_UNICAST_HOPS, hops, "IPV6_UNICAST_HOPS");
             dropEverythingReceived(scratch, sendFd);
 
-            readFd = rawSocket(Libc.AF_INET6, "socket(AF_INET6, SOCK_RAW, 112) for reading");
+            readFd = rawSocket(Libc.AF_INET6, "socket(AF_INET6, SOCK_RAW, 112) (read)");
             bindToDevice(scratch, readFd);
             setInt(scratch, readFd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
             setInt(scratch, readFd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
@@ -210,7 +210,7 @@ public final class VrrpSocket implements AutoCloseable {
             }
             if (sent < 0) {
                 throw new NativeException("send VRRP " + source.getHostAddress() + " -> " + destination.getHostAddress(),
-                        interfaceName, Libc.errno(sendCapture));
+                        "interface " + interfaceName, Libc.errno(sendCapture));
             }
         } catch (NativeException | RuntimeException e) {
             throw e;
@@ -237,7 +237,7 @@ public final class VrrpSocket implements AutoCloseable {
                 int ready = (int) Libc.POLL.invokeExact(receiveCapture, pollfd, 1L, slice);
                 if (ready < 0) {
                     int errno = Libc.errno(receiveCapture);
-                    if (errno != Errno.EINTR) throw new NativeException("poll(VRRP socket)", interfaceName, errno);
+                    if (errno != Errno.EINTR) throw new NativeException("poll(VRRP socket)", "interface " + interfaceName, errno);
                 } else if (ready > 0) {
                     Optional<ReceivedPacket> packet = family == Family.IPV4 ? readIpv4() : readIpv6();
                     if (packet.isPresent()) return packet;
@@ -321,7 +321,7 @@ public final class VrrpSocket implements AutoCloseable {
     private Optional<ReceivedPacket> failedRead() throws NativeException {
         int errno = Libc.errno(receiveCapture);
         if (errno == Errno.EAGAIN || errno == Errno.EINTR) return Optional.empty();
-        throw new NativeException("receive on VRRP socket", interfaceName, errno);
+        throw new NativeException("receive on VRRP socket", "interface " + interfaceName, errno);
     }
 
     private static boolean isLinkLocal(byte[] a) {
@@ -375,7 +375,7 @@ public final class VrrpSocket implements AutoCloseable {
     private int rawSocket(int family, String what) throws NativeException {
         try {
             int fd = (int) Libc.SOCKET.invokeExact(sendCapture, family, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.IPPROTO_VRRP);
-            if (fd < 0) throw new NativeException(what, interfaceName, Libc.errno(sendCapture));
+            if (fd < 0) throw new NativeException(what, "interface " + interfaceName, Libc.errno(sendCapture));
             return fd;
         } catch (NativeException e) {
             throw e;
@@ -408,7 +408,7 @@ public final class VrrpSocket implements AutoCloseable {
     private void setOption(int fd, int level, int name, MemorySegment value, String what) throws NativeException {
         try {
             int r = (int) Libc.SETSOCKOPT.invokeExact(sendCapture, fd, level, name, value, (int) value.byteSize());
-            if (r < 0) throw new NativeException("setsockopt(" + what + ")", interfaceName, Libc.errno(sendCapture));
+            if (r < 0) throw new NativeException("setsockopt(" + what + ")", "interface " + interfaceName, Libc.errno(sendCapture));
         } catch (NativeException e) {
             throw e;
         } catch (Throwable t) {
@@ -419,7 +419,7 @@ public final class VrrpSocket implements AutoCloseable {
     private void bind(int fd, MemorySegment address, int length, InetAddress local) throws NativeException {
         try {
             int r = (int) Libc.BIND.invokeExact(sendCapture, fd, address, length);
-            if (r < 0) throw new NativeException("bind(" + local.getHostAddress() + ")", interfaceName, Libc.errno(sendCapture));
+            if (r < 0) throw new NativeException("bind(" + local.getHostAddress() + ")", "interface " + interfaceName, Libc.errno(sendCapture));
         } catch (NativeException e) {
             throw e;
         } catch (Throwable t) {

@@ -54,6 +54,9 @@ class LinkMonitorSystemTest {
                     e -> e instanceof LinkMonitor.AddressRemoved r && r.address().address().equals(added));
             assertThat(removed.address().prefixLength()).isEqualTo(24);
             assertThat(removed.address().interfaceIndex()).isEqualTo(NetworkNamespace.call(ns, () -> NetworkInterfaces.indexOf("eth0")));
+
+            monitor.close();
+            assertThat(listenerThread[0].isAlive()).as("close stops the monitor thread").isFalse();
         }
     }
 

@@ -35,6 +35,9 @@ import java.util.concurrent.TimeUnit;
  *     bed.heal(1);
  * }
  * }</pre>
+ * To open sockets (Vigil's raw sockets, or plain JDK sockets) inside a namespace from the test JVM
+ * itself, use {@code dev.vigil.linux.NetworkNamespace.call(bed.node(1), () -> ...)}: what is opened
+ * there stays in that namespace.
  */
 public final class NetnsBed implements AutoCloseable {
     /** The interface name inside node and client namespaces. */
