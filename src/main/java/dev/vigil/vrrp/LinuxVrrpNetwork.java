@@ -127,6 +127,13 @@ public final class LinuxVrrpNetwork implements VrrpNetwork, AutoCloseable {
     }
 
     @Override
+    public java.util.Set<InetAddress> addresses(String interfaceName) throws IOException {
+        java.util.Set<InetAddress> result = new java.util.HashSet<>();
+        for (InterfaceAddress a : netlink.listAddresses(index(interfaceName))) result.add(a.address());
+        return result;
+    }
+
+    @Override
     public boolean linkUsable(String interfaceName) throws IOException {
         return netlink.link(index(interfaceName)).usable();
     }

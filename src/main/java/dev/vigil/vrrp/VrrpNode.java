@@ -212,6 +212,7 @@ public final class VrrpNode implements AutoCloseable {
                 if (now - nextLinkPoll >= 0) {
                     pollLinks(now);
                     for (VrrpInstanceRunner r : runners.values()) refreshTracking(r, now);
+                    checkVirtualIps(now);
                 }
                 publishAll();
                 long next = nextLinkPoll;
@@ -251,6 +252,28 @@ public final class VrrpNode implements AutoCloseable {
             }
             Boolean before = linkUsable.put(name, usable);
             if (before != null && before != usable) log.info("Netlink: {} is {}", name, usable ? "up" : "down");
+        }
+    }
+
+    private void checkVirtualIps(long now) {
+        Map<String, Set<java.net.InetAddress>> present = new HashMap<>();
+        for (VrrpInstanceRunner r : runners.values()) {
+            if (r.machine.state() != VrrpState.MASTER) continue;
+            for (var vip : r.parameters.virtualIps()) {
+                String device = vip.device().orElse(r.parameters.interfaceName());
+                Set<java.net.InetAddress> addresses = present.computeIfAbsent(device, d -> {
+                    try {
+                        return network.addresses(d);
+                    } catch (IOException | RuntimeException e) {
+                        return null;
+                    }
+                });
+                if (addresses != null && !addresses.contains(vip.address())) {
+                    log.warn("({}) virtual IP {} was removed from {} by someone else", r.name(), vip.address().getHostAddress(), device);
+                    r.machine.onVirtualIpLost(now);
+                    break;
+                }
+            }
         }
     }
 

@@ -128,6 +128,18 @@ public final class VrrpStateMachine {
         }
     }
 
+    /**
+     * A VIP of this master was deleted from outside: as keepalived, send priority 0 so a backup can take
+     * over, drop to BACKUP and become master again after our own skew time if nobody else does.
+     */
+    public void onVirtualIpLost(long now) {
+        if (state != VrrpState.MASTER) return;
+        actions.sendAdvertisement(0);
+        actions.removeVirtualIps();
+        becomeBackup(now, "a virtual IP was removed from outside");
+        masterDownAt = now + VrrpTimers.skewNanos(effectivePriority, masterAdvertIntervalNanos);
+    }
+
     /** SIGTERM: a master sends priority 0 and removes its VIPs; then the instance is stopped. */
     public void onShutdown(long now) {
         if (state == VrrpState.STOP) return;

@@ -129,11 +129,15 @@ final class SystemTestNodes implements AutoCloseable {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             if (!process.isAlive()) return;
-            Thread.sleep(500); // let tshark take the last packets off the socket
-            process.destroy(); // SIGTERM: tshark finishes the file
-            process.waitFor(10, TimeUnit.SECONDS);
+            try {
+                Thread.sleep(500); // let tshark take the last packets off the socket
+                process.destroy(); // SIGTERM: tshark finishes the file
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /** vrrp.md section 5's gate: empty when every VRRP packet is well formed. */

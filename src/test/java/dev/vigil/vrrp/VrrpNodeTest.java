@@ -117,6 +117,22 @@ class VrrpNodeTest {
     }
 
     @Test
+    void aVipRemovedFromOutsideComesBack() throws Exception {
+        var netA = segment.node("10.0.0.1");
+        var a = node(netA, fast(150), List.of());
+        try {
+            a.start();
+            await(() -> a.status("VI_1").orElseThrow().state() == VrrpState.MASTER, "A master");
+            long before = a.status("VI_1").orElseThrow().becameMaster();
+            netA.addresses.clear();
+            await(() -> a.status("VI_1").orElseThrow().becameMaster() > before, "A master again");
+            await(() -> netA.addresses.contains(ip("192.168.3.110")), "the VIP back");
+        } finally {
+            a.shutdown();
+        }
+    }
+
+    @Test
     void linkDownOnTheInstanceInterfaceIsAFault() throws Exception {
         var netA = segment.node("10.0.0.1");
         var a = node(netA, fast(150), List.of());

@@ -249,6 +249,19 @@ class VrrpStateMachineTest {
     }
 
     @Test
+    void aVipDeletedFromOutsideMeansPriorityZeroThenMasterAgainAfterSkew() {
+        var m = machine(instance().priority(150));
+        m.onStart(0);
+        m.onTimer(m.nextDeadline());
+        actions.take();
+        m.onVirtualIpLost(10 * S);
+        assertThat(actions.take()).containsExactly("advert 0", "remove", "MASTER->BACKUP");
+        assertThat(m.nextDeadline()).isEqualTo(10 * S + 414_062_500L);
+        m.onTimer(10 * S + 414_062_500L);
+        assertThat(actions.take()).containsExactly("advert 150", "add", "garp 5", "BACKUP->MASTER");
+    }
+
+    @Test
     void faultBeforeStartStartsInFault() {
         var m = machine(instance());
         m.onFault(0);
