@@ -30,6 +30,7 @@ public final class VrrpStateMachine {
     private long preemptAt = NO_DEADLINE;
     private boolean ownFault;
     private boolean groupFault;
+    private boolean ownerDemoted;
     private InetAddress masterAddress;
     private long stateSince;
 
@@ -193,6 +194,11 @@ public final class VrrpStateMachine {
             advertAt = now + parameters.advertIntervalNanos();
             return;
         }
+        if (priority == VrrpParameters.OWNER_PRIORITY && owner() && !source.equals(localAddress)) {
+            // two address owners is a configuration error; keepalived lowers the local one to 254 so one wins
+            ownerDemoted = true;
+            effectivePriority = VrrpParameters.OWNER_PRIORITY - 1;
+        }
         if (priority > effectivePriority
                 || priority == effectivePriority && compareUnsigned(source, localAddress) > 0) {
             adoptInterval(advert);
@@ -268,7 +274,7 @@ public final class VrrpStateMachine {
     }
 
     private boolean owner() {
-        return parameters.priority() == VrrpParameters.OWNER_PRIORITY;
+        return parameters.priority() == VrrpParameters.OWNER_PRIORITY && !ownerDemoted;
     }
 
     // ---- queries ----

@@ -204,6 +204,17 @@ class VrrpStateMachineTest {
     }
 
     @Test
+    void twoAddressOwnersMeetingDemoteTheLocalOneTo254() {
+        var i = instance().priority(255);
+        var m = machine(i);
+        m.onStart(0);
+        actions.take();
+        m.onAdvertisement(advert(i, 255), PEER_LOWER_IP, S);
+        assertThat(m.effectivePriority()).isEqualTo(254);
+        assertThat(actions.take()).containsExactly("remove", "MASTER->BACKUP");
+    }
+
+    @Test
     void masterAnswersPriorityZeroWithAnAdvertAtOnce() {
         var i = instance().priority(150);
         var m = machine(i);

@@ -118,6 +118,16 @@ class VrrpVigilSystemTest {
     }
 
     @Test
+    void aMissingInterfaceIsAClearErrorAtStart() throws Exception {
+        try (NetnsBed bed = NetnsBed.create("vr", 1, false); var network = LinuxVrrpNetwork.inNamespace(bed.node(1))) {
+            var node = new VrrpNode(java.util.List.of(instance().iface("nosuch0").build()), java.util.List.of(),
+                    java.util.List.of(), network, VrrpListener.NONE);
+            org.assertj.core.api.Assertions.assertThatThrownBy(node::start)
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("nosuch0");
+        }
+    }
+
+    @Test
     void unicastPeersElectAndTakeOver() throws Exception {
         try (NetnsBed bed = NetnsBed.create("vr", 2, false); var nodes = new SystemTestNodes(bed)) {
             var fast = Duration.ofMillis(100);
