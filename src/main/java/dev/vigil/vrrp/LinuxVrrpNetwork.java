@@ -50,10 +50,12 @@ public final class LinuxVrrpNetwork implements VrrpNetwork, AutoCloseable {
 
     @Override
     public Channel open(VrrpParameters instance) throws IOException {
+        // keepalived's unicast_src_ip defaults to the interface's primary address
+        InetAddress unicastSource = instance.multicast() ? null
+                : instance.unicastSrcIp().orElse(primaryAddress(instance.interfaceName(), instance.ipv6()));
         VrrpSocket socket = inNamespace(() -> instance.multicast()
                 ? VrrpSocket.multicast(instance.interfaceName(), instance.ipv6() ? VrrpSocket.Family.IPV6 : VrrpSocket.Family.IPV4)
-                : VrrpSocket.unicast(instance.interfaceName(), instance.unicastSrcIp().orElseThrow(() -> new IllegalArgumentException(
-                        instance.name() + ": unicast_peer needs unicast_src_ip")), -1));
+                : VrrpSocket.unicast(instance.interfaceName(), unicastSource, -1));
         return new Channel() {
             @Override
             public void send(byte[] vrrpMessage, InetAddress source, InetAddress destination) throws IOException {
@@ -122,6 +124,13 @@ public final class LinuxVrrpNetwork implements VrrpNetwork, AutoCloseable {
             }
             na.send((Inet6Address) vip.address());
         }
+    }
+
+    @Override
+    public java.util.Set<InetAddress> addresses(String interfaceName) throws IOException {
+        java.util.Set<InetAddress> result = new java.util.HashSet<>();
+        for (InterfaceAddress a : netlink.listAddresses(index(interfaceName))) result.add(a.address());
+        return result;
     }
 
     @Override

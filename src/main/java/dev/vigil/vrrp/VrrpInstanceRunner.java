@@ -36,7 +36,7 @@ final class VrrpInstanceRunner implements VrrpActions {
     VrrpStateMachine machine;
     private InetAddress source;
     private List<InetAddress> destinations;
-    private VrrpNetwork.Channel channel;
+    private volatile VrrpNetwork.Channel channel;
     private Thread receiver;
     private volatile boolean receiving;
 
@@ -68,6 +68,7 @@ final class VrrpInstanceRunner implements VrrpActions {
 
     /** Resolves the source address and opens the channel; the state machine exists after this. */
     void open() throws IOException {
+        if (channel != null) return;
         boolean ipv6 = parameters.ipv6();
         if (parameters.unicastSrcIp().isPresent()) source = parameters.unicastSrcIp().get();
         else if (config.mcastSrcIp().isPresent() && parameters.multicast()) source = config.mcastSrcIp().get();
@@ -111,6 +112,7 @@ final class VrrpInstanceRunner implements VrrpActions {
     void stopReceiving() {
         receiving = false;
         if (channel != null) channel.close();
+        channel = null;
         if (receiver != null) {
             try {
                 receiver.join(2_000);

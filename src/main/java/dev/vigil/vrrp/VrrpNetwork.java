@@ -42,6 +42,9 @@ public interface VrrpNetwork {
     /** One gratuitous ARP (IPv4) or unsolicited neighbour advertisement (IPv6) for the VIP. */
     void sendGratuitousArp(String interfaceName, VirtualIp vip) throws IOException;
 
+    /** Every address now on the interface (to notice a VIP deleted by someone else). */
+    java.util.Set<InetAddress> addresses(String interfaceName) throws IOException;
+
     /** Up and running (carrier present): what {@code track_interface} watches. */
     boolean linkUsable(String interfaceName) throws IOException;
 }

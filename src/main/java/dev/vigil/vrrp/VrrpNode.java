@@ -1,5 +1,6 @@
 package dev.vigil.vrrp;
 
+import dev.vigil.config.NodeConfig;
 import dev.vigil.config.VrrpInstance;
 import dev.vigil.config.VrrpScript;
 import dev.vigil.config.VrrpSyncGroup;
@@ -64,6 +65,11 @@ public final class VrrpNode implements AutoCloseable {
         this(instances, syncGroups, scripts, network, listener, Clock.systemUTC(), System::nanoTime);
     }
 
+    /** Every VRRP part of a configuration. */
+    public static VrrpNode of(NodeConfig config, VrrpNetwork network, VrrpListener listener) {
+        return new VrrpNode(config.vrrpInstances(), config.syncGroups(), config.vrrpScripts(), network, listener);
+    }
+
     VrrpNode(List<VrrpInstance> instances, List<VrrpSyncGroup> syncGroups, List<VrrpScript> scripts,
              VrrpNetwork network, VrrpListener listener, Clock wallClock, LongSupplier nanoTime) {
         this.network = network;
@@ -92,7 +98,12 @@ public final class VrrpNode implements AutoCloseable {
     /** Opens every channel, starts the threads and the instances (VIPs left over are removed first). */
     public synchronized void start() throws IOException {
         if (running) return;
-        for (VrrpInstanceRunner r : runners.values()) r.open();
+        try {
+            for (VrrpInstanceRunner r : runners.values()) r.open();
+        } catch (IOException | RuntimeException e) {
+            for (VrrpInstanceRunner r : runners.values()) r.stopReceiving(); // closes what was opened
+            throw e;
+        }
         for (VrrpSyncGroup g : syncGroups) {
             SyncGroup group = new SyncGroup(g.name());
             for (String name : g.instances()) {
@@ -201,6 +212,7 @@ public final class VrrpNode implements AutoCloseable {
                 if (now - nextLinkPoll >= 0) {
                     pollLinks(now);
                     for (VrrpInstanceRunner r : runners.values()) refreshTracking(r, now);
+                    checkVirtualIps(now);
                 }
                 publishAll();
                 long next = nextLinkPoll;
@@ -240,6 +252,28 @@ public final class VrrpNode implements AutoCloseable {
             }
             Boolean before = linkUsable.put(name, usable);
             if (before != null && before != usable) log.info("Netlink: {} is {}", name, usable ? "up" : "down");
+        }
+    }
+
+    private void checkVirtualIps(long now) {
+        Map<String, Set<java.net.InetAddress>> present = new HashMap<>();
+        for (VrrpInstanceRunner r : runners.values()) {
+            if (r.machine.state() != VrrpState.MASTER) continue;
+            for (var vip : r.parameters.virtualIps()) {
+                String device = vip.device().orElse(r.parameters.interfaceName());
+                Set<java.net.InetAddress> addresses = present.computeIfAbsent(device, d -> {
+                    try {
+                        return network.addresses(d);
+                    } catch (IOException | RuntimeException e) {
+                        return null;
+                    }
+                });
+                if (addresses != null && !addresses.contains(vip.address())) {
+                    log.warn("({}) virtual IP {} was removed from {} by someone else", r.name(), vip.address().getHostAddress(), device);
+                    r.machine.onVirtualIpLost(now);
+                    break;
+                }
+            }
         }
     }
 

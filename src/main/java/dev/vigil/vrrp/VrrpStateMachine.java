@@ -30,6 +30,7 @@ public final class VrrpStateMachine {
     private long preemptAt = NO_DEADLINE;
     private boolean ownFault;
     private boolean groupFault;
+    private boolean ownerDemoted;
     private InetAddress masterAddress;
     private long stateSince;
 
@@ -128,6 +129,18 @@ public final class VrrpStateMachine {
         }
     }
 
+    /**
+     * A VIP of this master was deleted from outside: as keepalived, send priority 0 so a backup can take
+     * over, drop to BACKUP and become master again after our own skew time if nobody else does.
+     */
+    public void onVirtualIpLost(long now) {
+        if (state != VrrpState.MASTER) return;
+        actions.sendAdvertisement(0);
+        actions.removeVirtualIps();
+        becomeBackup(now, "a virtual IP was removed from outside");
+        masterDownAt = now + VrrpTimers.skewNanos(effectivePriority, masterAdvertIntervalNanos);
+    }
+
     /** SIGTERM: a master sends priority 0 and removes its VIPs; then the instance is stopped. */
     public void onShutdown(long now) {
         if (state == VrrpState.STOP) return;
@@ -180,6 +193,11 @@ public final class VrrpStateMachine {
             actions.sendAdvertisement(effectivePriority);
             advertAt = now + parameters.advertIntervalNanos();
             return;
+        }
+        if (priority == VrrpParameters.OWNER_PRIORITY && owner() && !source.equals(localAddress)) {
+            // two address owners is a configuration error; keepalived lowers the local one to 254 so one wins
+            ownerDemoted = true;
+            effectivePriority = VrrpParameters.OWNER_PRIORITY - 1;
         }
         if (priority > effectivePriority
                 || priority == effectivePriority && compareUnsigned(source, localAddress) > 0) {
@@ -256,7 +274,7 @@ public final class VrrpStateMachine {
     }
 
     private boolean owner() {
-        return parameters.priority() == VrrpParameters.OWNER_PRIORITY;
+        return parameters.priority() == VrrpParameters.OWNER_PRIORITY && !ownerDemoted;
     }
 
     // ---- queries ----

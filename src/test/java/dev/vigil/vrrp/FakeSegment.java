@@ -74,5 +74,6 @@ final class FakeSegment {
         @Override public void removeVirtualIp(String interfaceName, VirtualIp vip) { addresses.remove(vip.address()); }
         @Override public void sendGratuitousArp(String interfaceName, VirtualIp vip) { garps.incrementAndGet(); }
         @Override public boolean linkUsable(String interfaceName) { return linkUp; }
+        @Override public Set<InetAddress> addresses(String interfaceName) { return Set.copyOf(addresses); }
     }
 }

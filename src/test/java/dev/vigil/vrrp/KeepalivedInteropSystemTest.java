@@ -69,7 +69,7 @@ class KeepalivedInteropSystemTest {
             assertThat(vigil.status("VI_1").orElseThrow().advertsReceived()).isGreaterThan(2);
             assertThat(nodes.holdsVip(2)).isFalse();
 
-            bed.kill(ka); // kill -9: no priority 0, keepalived's VIP stays behind
+            nodes.killKeepalived(ka); // kill -9: no priority 0, keepalived's VIP stays behind
             double t = await(() -> nodes.holdsVip(2), 8, "Vigil to take over from the killed keepalived");
             System.out.printf("interop v2: Vigil (prio 100) took over %.3f s after kill -9 of keepalived%n", t);
 
@@ -140,12 +140,52 @@ class KeepalivedInteropSystemTest {
             Thread.sleep(1500);
             assertThat(low.status("VI_1").orElseThrow().state()).isEqualTo(VrrpState.BACKUP);
             assertThat(low.status("VI_1").orElseThrow().advertsReceived()).isGreaterThan(5);
-            bed.kill(ka);
+            nodes.killKeepalived(ka);
             double t2 = await(() -> nodes.holdsVip(2), 5, "Vigil to take over from killed keepalived");
             System.out.printf("interop v3: Vigil (prio 50) took over %.3f s after kill -9 of keepalived%n", t2);
             low.shutdown();
             capture.close();
             assertThat(capture.gate()).as("tshark gate").isEmpty();
+        }
+    }
+
+    @Test
+    void v3OverIpv6BothWays() throws Exception {
+        String vip6 = "fd00:199::50";
+        String body = """
+                  state BACKUP
+                  interface eth0
+                  version 3
+                  virtual_router_id 52
+                  priority %d
+                  advert_int 0.1
+                  virtual_ipaddress {
+                    fd00:199::50
+                  }
+                """;
+        var vigil6 = instance().version(3).vrid(52).advertInterval(Duration.ofMillis(100)).vips(vip6);
+        try (NetnsBed bed = NetnsBed.create("vk", 2, true); var nodes = new SystemTestNodes(bed)) {
+            var capture = nodes.new Capture("ka-v3-6");
+            Process ka = nodes.keepalived(1, body.formatted(200));
+            await(() -> nodes.holds(1, vip6), 8, "keepalived (prio 200) master over IPv6");
+            VrrpNode vigil = nodes.vigil(2, vigil6.priority(100));
+            Thread.sleep(1500);
+            assertThat(vigil.status("VI_1").orElseThrow().state()).isEqualTo(VrrpState.BACKUP);
+            assertThat(vigil.status("VI_1").orElseThrow().advertsReceived()).isGreaterThan(5);
+            nodes.killKeepalived(ka);
+            double t = await(() -> nodes.holds(2, vip6), 5, "Vigil to take over over IPv6");
+            System.out.printf("interop v3 IPv6: Vigil (prio 100) took over %.3f s after kill -9 of keepalived (MDI 0.361 s)%n", t);
+            bed.run(bed.node(1), "ip", "addr", "del", vip6 + "/128", "dev", "eth0");
+            nodes.keepalived(1, body.formatted(50));
+            await(() -> nodes.keepalivedLog(1).contains("Received advert from") || nodes.keepalivedLog(1).lines()
+                    .filter(l -> l.contains("Entering BACKUP STATE")).count() >= 2, 5, "keepalived backup behind Vigil");
+            Thread.sleep(1000);
+            assertThat(nodes.holds(1, vip6)).isFalse();
+            vigil.shutdown();
+            await(() -> nodes.holds(1, vip6), 3, "keepalived after Vigil's priority 0");
+            capture.close();
+            assertThat(capture.gate()).as("tshark gate").isEmpty();
+            assertThat(capture.vrrpPackets()).isGreaterThan(10);
         }
     }
 
@@ -156,16 +196,17 @@ class KeepalivedInteropSystemTest {
             VrrpNode vigil = nodes.vigil(2, vigilV2(100));
             await(() -> nodes.holdsVip(1), 8, "keepalived master");
             await(() -> nodes.holdsVip(2), 8, "Vigil master too: it drops keepalived's adverts");
-            var status = vigil.status("VI_1").orElseThrow();
-            assertThat(status.drops().get(DropReason.AUTH_MISMATCH)).isGreaterThan(0);
-            assertThat(status.advertsReceived()).isZero();
+            await(() -> vigil.status("VI_1").orElseThrow().drops().get(DropReason.AUTH_MISMATCH) > 0, 5, "AUTH_MISMATCH counted");
+            assertThat(vigil.status("VI_1").orElseThrow().advertsReceived()).isZero();
             await(() -> nodes.keepalivedLog(1).contains("invalid passwd"), 5, "keepalived to reject Vigil's password");
         }
         try (NetnsBed bed = NetnsBed.create("vk", 2, false); var nodes = new SystemTestNodes(bed)) {
             nodes.keepalived(1, keepalivedV2(200, "vigil", VIP + "\n    10.199.0.51"));
             VrrpNode vigil = nodes.vigil(2, vigilV2(100));
             await(() -> nodes.holdsVip(2), 8, "Vigil master: the VIP sets differ");
-            assertThat(vigil.status("VI_1").orElseThrow().drops().get(DropReason.VIP_MISMATCH)).isGreaterThan(0);
+            await(() -> nodes.holdsVip(1), 8, "keepalived master too");
+            await(() -> vigil.status("VI_1").orElseThrow().drops().get(DropReason.VIP_MISMATCH) > 0, 5, "VIP_MISMATCH counted");
+            assertThat(vigil.status("VI_1").orElseThrow().advertsReceived()).isZero();
         }
     }
 }

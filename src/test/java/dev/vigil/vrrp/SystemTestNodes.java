@@ -22,6 +22,7 @@ final class SystemTestNodes implements AutoCloseable {
     final Path dir;
     private final List<VrrpNode> vigils = new ArrayList<>();
     private final List<LinuxVrrpNetwork> networks = new ArrayList<>();
+    private int starts;
 
     SystemTestNodes(NetnsBed bed) throws IOException {
         this.bed = bed;
@@ -38,6 +39,23 @@ final class SystemTestNodes implements AutoCloseable {
         return node;
     }
 
+    /** Starts a Vigil node as its own JVM in node namespace {@code i}, so it can be killed for real. */
+    Process vigilProcess(int i, int version, int priority, long intervalMillis, String vip) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return bed.start(bed.node(i), List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), VrrpTestNodeMain.class.getName(), String.valueOf(version),
+                String.valueOf(priority), String.valueOf(intervalMillis), vip), dir.resolve("vigil" + i + ".log"));
+    }
+
+    String vigilLog(int i) {
+        try {
+            Path log = dir.resolve("vigil" + i + ".log");
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** Starts keepalived in node namespace {@code i} with one vrrp_instance body. */
     Process keepalived(int i, String instanceBody) throws IOException {
         Path conf = dir.resolve("k" + i + ".conf");
@@ -46,7 +64,20 @@ final class SystemTestNodes implements AutoCloseable {
         if (!check.ok()) throw new IOException("keepalived -t rejects " + conf + ": " + check.stdout() + check.stderr());
         Path log = dir.resolve("k" + i + ".log");
         return bed.start(bed.node(i), List.of("keepalived", "-n", "-l", "-D", "-P", "-f", conf.toString(),
-                "-p", dir.resolve("k" + i + ".pid").toString(), "-r", dir.resolve("kv" + i + ".pid").toString()), log);
+                // fresh pidfiles per start: a killed VRRP child may linger as a zombie and block its old pidfile
+                "-p", dir.resolve("k" + i + "-" + starts + ".pid").toString(),
+                "-r", dir.resolve("kv" + i + "-" + starts++ + ".pid").toString()), log);
+    }
+
+    /**
+     * kill -9 of keepalived without its respawn: the parent is stopped first (else it restarts the VRRP
+     * child it sees dying), then the child and the parent get SIGKILL.
+     */
+    void killKeepalived(Process keepalived) throws Exception {
+        NetnsBed.runCommand(List.of("kill", "-STOP", String.valueOf(keepalived.pid())));
+        List<ProcessHandle> children = keepalived.descendants().toList();
+        children.forEach(ProcessHandle::destroyForcibly);
+        bed.kill(keepalived);
     }
 
     String keepalivedLog(int i) {
@@ -59,8 +90,12 @@ final class SystemTestNodes implements AutoCloseable {
     }
 
     boolean holdsVip(int i) {
+        return holds(i, VIP);
+    }
+
+    boolean holds(int i, String address) {
         try {
-            return bed.exec(bed.node(i), "ip", "-o", "addr", "show", "dev", NetnsBed.INTERFACE).contains(" " + VIP + "/");
+            return bed.exec(bed.node(i), "ip", "-o", "addr", "show", "dev", NetnsBed.INTERFACE).contains(" " + address + "/");
         } catch (IOException e) {
             return false;
         }
@@ -94,9 +129,15 @@ final class SystemTestNodes implements AutoCloseable {
         }
 
         @Override
-        public void close() throws InterruptedException {
-            process.destroy(); // SIGTERM: tshark finishes the file
-            process.waitFor(10, TimeUnit.SECONDS);
+        public void close() {
+            if (!process.isAlive()) return;
+            try {
+                Thread.sleep(500); // let tshark take the last packets off the socket
+                process.destroy(); // SIGTERM: tshark finishes the file
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /** vrrp.md section 5's gate: empty when every VRRP packet is well formed. */
@@ -117,15 +158,24 @@ final class SystemTestNodes implements AutoCloseable {
                     .map(l -> l.split("\t")).toList();
         }
 
-        /** Seconds from the last advert of {@code oldMaster} to the first advert of {@code newMaster} after it. */
+        /**
+         * Seconds from the last advert of {@code oldMaster} to the first advert of {@code newMaster} after it;
+         * if that happens more than once (start-up races, preemption) the longest such gap: the failover.
+         */
         double takeover(String oldMaster, String newMaster) throws IOException {
             double lastOld = -1;
+            double longest = -1;
             for (String[] a : adverts()) {
                 if (a.length < 3) continue;
                 double t = Double.parseDouble(a[0]);
-                if (a[1].equals(oldMaster) && !a[2].equals("0")) lastOld = t;
-                else if (a[1].equals(newMaster) && lastOld > 0 && t > lastOld) return t - lastOld;
+                if (a[1].equals(oldMaster) && !a[2].equals("0")) {
+                    lastOld = t;
+                } else if (a[1].equals(newMaster) && lastOld > 0) {
+                    longest = Math.max(longest, t - lastOld);
+                    lastOld = -1;
+                }
             }
+            if (longest >= 0) return longest;
             throw new AssertionError("no takeover from " + oldMaster + " to " + newMaster + " in " + file);
         }
     }
@@ -135,6 +185,7 @@ final class SystemTestNodes implements AutoCloseable {
         for (VrrpNode n : vigils) n.crash();
         for (LinuxVrrpNetwork n : networks) n.close();
         bed.close(); // kills keepalived and tshark before their files go
+        if (System.getenv("VIGIL_KEEP_TEST_LOGS") != null) return;
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {

@@ -117,6 +117,52 @@ class VrrpNodeTest {
     }
 
     @Test
+    void syncGroupMembersFollowEachOtherIntoFaultAndBack() throws Exception {
+        var script = new VrrpScript("chk", new Script("/bin/true", List.of("/bin/true"), Optional.empty(), Source.BUILT_IN),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 0, false, 1, 1, false, Source.BUILT_IN);
+        var net = segment.node("10.0.0.1");
+        List<String> groupEvents = new CopyOnWriteArrayList<>();
+        var listener = new VrrpListener() {
+            @Override public void onStateChange(String name, VrrpState from, VrrpState to, int prio) {}
+            @Override public void onSyncGroupStateChange(String group, VrrpState from, VrrpState to) {
+                groupEvents.add(group + " " + to);
+            }
+        };
+        var node = new VrrpNode(List.of(fast(150).name("VI_A").vrid(1).trackScript("chk", null).build(),
+                fast(150).name("VI_B").vrid(2).vips("192.168.4.110").build()),
+                List.of(VrrpTestModel.syncGroup("G", "VI_A", "VI_B")), List.of(script), net, listener);
+        try {
+            node.start();
+            await(() -> node.status().stream().allMatch(s -> s.state() == VrrpState.MASTER), "both master");
+            node.reportScriptResult("chk", false);
+            await(() -> node.status().stream().allMatch(s -> s.state() == VrrpState.FAULT), "both in FAULT");
+            assertThat(net.addresses).isEmpty();
+            node.reportScriptResult("chk", true);
+            await(() -> node.status().stream().allMatch(s -> s.state() == VrrpState.MASTER), "both master again");
+            await(() -> groupEvents.contains("G FAULT"), "group FAULT notification");
+            assertThat(groupEvents).containsSubsequence("G BACKUP", "G MASTER", "G FAULT", "G BACKUP", "G MASTER");
+        } finally {
+            node.shutdown();
+        }
+    }
+
+    @Test
+    void aVipRemovedFromOutsideComesBack() throws Exception {
+        var netA = segment.node("10.0.0.1");
+        var a = node(netA, fast(150), List.of());
+        try {
+            a.start();
+            await(() -> a.status("VI_1").orElseThrow().state() == VrrpState.MASTER, "A master");
+            long before = a.status("VI_1").orElseThrow().becameMaster();
+            netA.addresses.clear();
+            await(() -> a.status("VI_1").orElseThrow().becameMaster() > before, "A master again");
+            await(() -> netA.addresses.contains(ip("192.168.3.110")), "the VIP back");
+        } finally {
+            a.shutdown();
+        }
+    }
+
+    @Test
     void linkDownOnTheInstanceInterfaceIsAFault() throws Exception {
         var netA = segment.node("10.0.0.1");
         var a = node(netA, fast(150), List.of());

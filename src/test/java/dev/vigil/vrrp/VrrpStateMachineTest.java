@@ -204,6 +204,17 @@ class VrrpStateMachineTest {
     }
 
     @Test
+    void twoAddressOwnersMeetingDemoteTheLocalOneTo254() {
+        var i = instance().priority(255);
+        var m = machine(i);
+        m.onStart(0);
+        actions.take();
+        m.onAdvertisement(advert(i, 255), PEER_LOWER_IP, S);
+        assertThat(m.effectivePriority()).isEqualTo(254);
+        assertThat(actions.take()).containsExactly("remove", "MASTER->BACKUP");
+    }
+
+    @Test
     void masterAnswersPriorityZeroWithAnAdvertAtOnce() {
         var i = instance().priority(150);
         var m = machine(i);
@@ -246,6 +257,19 @@ class VrrpStateMachineTest {
         m.onFaultCleared(200 * S);
         assertThat(actions.take()).containsExactly("FAULT->BACKUP");
         assertThat(m.nextDeadline()).isEqualTo(200 * S + 3_414_062_500L);
+    }
+
+    @Test
+    void aVipDeletedFromOutsideMeansPriorityZeroThenMasterAgainAfterSkew() {
+        var m = machine(instance().priority(150));
+        m.onStart(0);
+        m.onTimer(m.nextDeadline());
+        actions.take();
+        m.onVirtualIpLost(10 * S);
+        assertThat(actions.take()).containsExactly("advert 0", "remove", "MASTER->BACKUP");
+        assertThat(m.nextDeadline()).isEqualTo(10 * S + 414_062_500L);
+        m.onTimer(10 * S + 414_062_500L);
+        assertThat(actions.take()).containsExactly("advert 150", "add", "garp 5", "BACKUP->MASTER");
     }
 
     @Test

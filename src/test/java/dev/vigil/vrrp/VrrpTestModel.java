@@ -80,6 +80,11 @@ final class VrrpTestModel {
         }
     }
 
+    static dev.vigil.config.VrrpSyncGroup syncGroup(String name, String... instances) {
+        return new dev.vigil.config.VrrpSyncGroup(name, List.of(instances), Notify.NONE, Optional.empty(), List.of(),
+                List.of(), Source.BUILT_IN);
+    }
+
     static Instance instance() {
         return new Instance();
     }
