@@ -1,5 +1,7 @@
 package dev.vigil.vrrp;
 
+import dev.vigil.linux.InternetChecksum;
+
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -81,18 +83,22 @@ public record VrrpAdvertisement(int version, int virtualRouterId, int priority, 
     /** The checksum of a message whose checksum field is taken as zero. */
     static int checksum(byte[] message, int offset, int length, int version, InetAddress source,
                         InetAddress destination, boolean v3ChecksumAsV2) {
-        var sum = new InternetChecksum();
+        long sum = 0;
         if (version == 3) {
             if (source instanceof Inet6Address && destination instanceof Inet6Address) {
-                sum.add(source.getAddress()).add(destination.getAddress())
-                        .addWord(length >>> 16).addWord(length).addWord(0).addWord(PROTOCOL);
+                sum = add(add(sum, source.getAddress()), destination.getAddress()) + (length >>> 16) + (length & 0xffff)
+                        + PROTOCOL;
             } else if (!v3ChecksumAsV2 && source instanceof Inet4Address && destination instanceof Inet4Address) {
-                sum.add(source.getAddress()).add(destination.getAddress()).addWord(PROTOCOL).addWord(length);
+                sum = add(add(sum, source.getAddress()), destination.getAddress()) + PROTOCOL + length;
             }
         }
-        sum.add(message, offset, 6);
-        sum.add(message, offset + 8, length - 8);
-        return sum.value();
+        sum = InternetChecksum.add(sum, message, offset, 6);
+        sum = InternetChecksum.add(sum, message, offset + 8, length - 8);
+        return InternetChecksum.finish(sum);
+    }
+
+    private static long add(long sum, byte[] address) {
+        return InternetChecksum.add(sum, address, 0, address.length);
     }
 
     @Override
