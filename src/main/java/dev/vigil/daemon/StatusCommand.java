@@ -9,16 +9,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.Inet6Address;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -45,34 +38,21 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        InetSocketAddress address;
+        Duration timeout = Duration.ofMillis(Math.max(100, (long) (timeoutSeconds * 1000)));
+        AdminClient client;
         try {
-            address = AdminServer.parseAddress(admin);
+            client = new AdminClient(admin, timeout);
         } catch (IllegalArgumentException e) {
             err.println("vigil status: --admin: " + e.getMessage());
             err.flush();
             return 2;
         }
-        String host = address.getAddress() instanceof Inet6Address
-                ? "[" + address.getAddress().getHostAddress() + "]"
-                : address.getAddress().getHostAddress();
-        URI uri = URI.create("http://" + host + ":" + address.getPort() + "/api/v1/status");
-        Duration timeout = Duration.ofMillis(Math.max(100, (long) (timeoutSeconds * 1000)));
+        URI uri = client.uri("/api/v1/status");
         HttpResponse<String> response;
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build()) {
-            response = client.send(HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET()
-                    .build(), HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException e) {
-            return fail(err, "cannot reach the admin endpoint at " + uri + " (connection refused or unreachable). "
-                    + "Is vigil running? If it listens elsewhere, pass --admin HOST:PORT (vigil_admin in global_defs).");
-        } catch (HttpTimeoutException e) {
-            return fail(err, "the admin endpoint at " + uri + " did not answer within " + timeout.toMillis() + " ms");
-        } catch (IOException e) {
-            return fail(err, "cannot read from the admin endpoint at " + uri + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return fail(err, "interrupted");
+        try {
+            response = client.get("/api/v1/status");
+        } catch (AdminClient.Unreachable e) {
+            return fail(err, e.getMessage());
         }
         if (response.statusCode() != 200) {
             return fail(err, "the admin endpoint at " + uri + " answered HTTP " + response.statusCode() + ": "

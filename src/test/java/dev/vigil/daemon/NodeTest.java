@@ -201,6 +201,37 @@ class NodeTest {
     }
 
     @Test
+    void vigilReloadAppliesAChangeThroughTheAdminApiWithTheConfiguredToken() throws Exception {
+        NamedEchoServer a = server("a");
+        NamedEchoServer b = server("b");
+        int vip = freePort();
+        Path file = dir.resolve("keepalived.conf");
+        String withToken = "global_defs {\n    vigil_admin_token s3cret\n}\n";
+        Files.writeString(file, withToken + config(vip, Map.of(a.port(), 1)));
+        Node node = start(file);
+        String admin = "127.0.0.1:" + node.adminAddress().getPort();
+        Files.writeString(file, withToken + config(vip, Map.of(b.port(), 1)));
+
+        var out = new java.io.StringWriter();
+        var cli = Main.commandLine();
+        cli.setOut(new java.io.PrintWriter(out));
+        int exit = cli.execute("reload", "-f", file.toString(), "--admin", admin);
+
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString()).startsWith("vigil reload: applied: changed virtual server 127.0.0.1:" + vip);
+        assertThat(shortConnection(vip)).isEqualTo("b");
+
+        Files.writeString(file, config(vip, Map.of(b.port(), 1)).replace("lb_algo wlc", "lb_algo nope"));
+        var err = new java.io.StringWriter();
+        cli.setErr(new java.io.PrintWriter(err));
+        Files.writeString(dir.resolve("token"), "s3cret\n");
+        exit = cli.execute("reload", "-f", file.toString(), "--admin", admin, "--token-file",
+                dir.resolve("token").toString());
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains(file + ":5:13: error: unknown lb_algo 'nope'").contains("refused");
+    }
+
+    @Test
     void stopReleasesTheListener() throws Exception {
         NamedEchoServer a = server("a");
         int vip = freePort();
