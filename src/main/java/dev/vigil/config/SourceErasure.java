@@ -79,7 +79,7 @@ public final class SourceErasure {
         }).toList(), S);
     }
 
-    private static VirtualServer server(VirtualServer v) {
+    public static VirtualServer server(VirtualServer v) {
         return new VirtualServer(v.key(), v.scheduler(), v.schedulerFlags(), v.forwardingMethod(), v.protocol(),
                 v.persistenceTimeout(), v.persistenceGranularity(), v.sorryServer(), v.sorryServerInhibit(), v.quorum(),
                 v.hysteresis(), script(v.quorumUp()), script(v.quorumDown()), v.omega(), v.inhibitOnFailure(),
@@ -87,7 +87,7 @@ public final class SourceErasure {
                 map(v.realServers(), SourceErasure::real), S);
     }
 
-    private static RealServer real(RealServer r) {
+    public static RealServer real(RealServer r) {
         return new RealServer(r.address(), r.port(), r.weight(), r.forwardingMethod(), script(r.notifyUp()),
                 script(r.notifyDown()), r.upperThreshold(), r.lowerThreshold(), r.smtpAlert(), r.virtualhost(),
                 r.inhibitOnFailure(), r.checkTiming(), map(r.checkers(), SourceErasure::checker), S);

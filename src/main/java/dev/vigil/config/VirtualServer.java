@@ -39,6 +39,13 @@ public record VirtualServer(
         realServers = List.copyOf(realServers);
     }
 
+    /** The same virtual server with other real servers. */
+    public VirtualServer withRealServers(List<RealServer> servers) {
+        return new VirtualServer(key, scheduler, schedulerFlags, forwardingMethod, protocol, persistenceTimeout,
+                persistenceGranularity, sorryServer, sorryServerInhibit, quorum, hysteresis, quorumUp, quorumDown,
+                omega, inhibitOnFailure, haSuspend, virtualhost, smtpAlert, checkTiming, proxy, servers, source);
+    }
+
     /** How the virtual server is named: {@code IP PORT}, {@code fwmark N} or {@code group NAME}. */
     public sealed interface Key permits ByAddress, ByFwmark, ByGroup {}
 

@@ -1,15 +1,91 @@
 package dev.vigil.daemon;
 
+import dev.vigil.config.ConfigParser;
+import dev.vigil.config.NodeConfig;
+import dev.vigil.config.ParseOptions;
+import dev.vigil.config.ParseResult;
+import dev.vigil.report.AdminServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code vigil run}: not built yet. */
-@Command(name = "run", description = "Not available yet.")
+/**
+ * {@code vigil run -f FILE}: runs the node in the foreground until SIGTERM/SIGINT; SIGHUP reloads.
+ * Unknown keywords are logged and skipped, as keepalived does; any other error refuses to start.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the node in the foreground (SIGHUP reloads, SIGTERM stops gracefully).")
 final class RunCommand implements Callable<Integer> {
+
+    @Option(names = {"-f", "--use-file"}, paramLabel = "FILE", defaultValue = "/etc/keepalived/keepalived.conf",
+            description = "Configuration file (default: ${DEFAULT-VALUE}).")
+    Path file;
+
+    @Option(names = {"-i", "--config-id"}, paramLabel = "ID",
+            description = "Config id that @ID conditional lines are compared with (default: short host name).")
+    String configId;
+
+    @Option(names = "--admin", paramLabel = "HOST:PORT",
+            description = "Admin API, metrics and dashboard address (default: vigil_admin, else 127.0.0.1:9180).")
+    String admin;
+
+    @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "On stop, how long established connections may finish (default: ${DEFAULT-VALUE}).")
+    long drainSeconds;
+
     @Override
     public Integer call() {
-        System.err.println("vigil run: not available yet");
-        return 2;
+        ParseOptions options = ParseOptions.defaults().withUnknownKeywordsAreErrors(false);
+        if (configId != null) options = options.withConfigId(configId);
+        Optional<InetSocketAddress> adminAddress;
+        try {
+            adminAddress = Optional.ofNullable(admin).map(AdminServer::parseAddress);
+        } catch (IllegalArgumentException e) {
+            System.err.println("vigil run: --admin: " + e.getMessage());
+            return 2;
+        }
+        ParseResult parsed = ConfigParser.parse(file, options);
+        parsed.diagnostics().forEach(Node::log);
+        if (parsed.hasErrors() || parsed.config().isEmpty()) {
+            System.err.println("vigil run: " + file + " has errors; not starting");
+            return 1;
+        }
+        NodeConfig config = parsed.config().get();
+        return runUntilStopped(file, options, config, adminAddress, Duration.ofSeconds(drainSeconds));
+    }
+
+    /** Starts a node, serves until a stop signal, stops it gracefully. Shared with {@code vigil demo}. */
+    static int runUntilStopped(Path file, ParseOptions options, NodeConfig config,
+                               Optional<InetSocketAddress> adminAddress, Duration drain) {
+        Node node;
+        try {
+            node = Node.start(file, options, config, adminAddress);
+        } catch (StartupException e) {
+            System.err.println("vigil run: " + e.getMessage());
+            return 1;
+        }
+        Signals signals = Signals.install();
+        var systemd = SystemdLink.start();
+        systemd.ready();
+        while (true) {
+            switch (signals.next()) {
+                case RELOAD -> {
+                    systemd.reloading();
+                    node.reload();
+                    systemd.ready();
+                }
+                case STOP -> {
+                    systemd.stopping();
+                    node.stop(drain);
+                    systemd.close();
+                    return 0;
+                }
+            }
+        }
     }
 }

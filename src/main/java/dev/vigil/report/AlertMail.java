@@ -25,7 +25,7 @@ public record AlertMail(String subject, String body) {
             case INIT -> "the instance is starting";
         };
         String body = "=> VRRP " + kind.toLowerCase() + " " + t.name() + " went from " + t.from() + " to " + t.to()
-                + " <=\n\n" + meaning + ".\n\n"
+                + " <=\n\n" + Character.toUpperCase(meaning.charAt(0)) + meaning.substring(1) + ".\n\n"
                 + "Node: " + routerId + "\nPriority: " + t.priority() + "\nTime: " + t.time() + "\n";
         return new AlertMail(subject, body);
     }

@@ -89,9 +89,10 @@ public final class StatusJson {
         return root;
     }
 
+    /** Compact: the dashboard fetches it every second. */
     public static byte[] write(StatusSnapshot s, Instant time) {
         try {
-            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(s, time));
+            return MAPPER.writeValueAsBytes(toJson(s, time));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write status JSON", e);
         }
@@ -111,6 +112,16 @@ public final class StatusJson {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) throw new IllegalArgumentException("not a status document");
+        try {
+            return snapshot(root);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("bad time in status document: " + e.getParsedString());
+        } catch (NullPointerException e) {
+            throw new IllegalArgumentException("status document lacks a required value");
+        }
+    }
+
+    private static StatusSnapshot snapshot(JsonNode root) {
         JsonNode n = required(root, "node");
         var node = new StatusSnapshot.Node(text(n, "router_id"), text(n, "version"),
                 Duration.ofSeconds(n.path("uptime_seconds").asLong()));
@@ -146,6 +157,15 @@ public final class StatusJson {
                     vs.path("bytes_in").asLong(), vs.path("bytes_out").asLong(), vs.path("quorum_up").asBoolean(), rss));
         }
         return new StatusSnapshot(node, vrrp, vss);
+    }
+
+    /** The same document indented for people ({@code vigil status --json}); unparseable text is returned as is. */
+    public static String pretty(String json) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(MAPPER.readTree(json));
+        } catch (JsonProcessingException e) {
+            return json;
+        }
     }
 
     private static JsonNode required(JsonNode parent, String field) {

@@ -84,6 +84,9 @@ class AdminServerTest {
         assertThat(down.get("reason").asText()).isEqualTo("HTTP 503 from /ews/healthcheck.htm");
         assertThat(down.at("/services/1/status").asText()).isEqualTo("DOWN");
         assertThat(StatusJson.read(get("/api/v1/status").body())).isEqualTo(current.get());
+        assertThatThrownBy(() -> StatusJson.read("{\"node\":{\"router_id\":\"a\",\"version\":\"1\"},"
+                + "\"vrrp\":[{\"name\":\"VI_1\",\"state\":\"MASTER\",\"master_since\":\"yesterday\"}]}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("bad time in status document: yesterday");
     }
 
     @Test

@@ -16,6 +16,7 @@ class AlertMailTest {
                 .isEqualTo("[lb1] VRRP Instance VI_1 - Entering MASTER state");
         var group = new VrrpTransition(VrrpTransition.Scope.GROUP, "VG_1", VrrpState.MASTER, VrrpState.FAULT, 0, Fixtures.T0);
         assertThat(AlertMail.of("lb1", group).subject()).isEqualTo("[lb1] VRRP Group VG_1 - Entering FAULT state");
+        assertThat(AlertMail.of("lb1", group).body()).contains("\n\nA tracked interface or script failed");
     }
 
     @Test

@@ -1,10 +1,14 @@
 package dev.vigil.report;
 
 import dev.vigil.config.ForwardingMethod;
+import dev.vigil.config.Garp;
+import dev.vigil.config.GlobalDefs;
+import dev.vigil.config.Source;
 import dev.vigil.config.Protocol;
 import dev.vigil.config.VirtualServer;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,6 +60,14 @@ final class Fixtures {
         var rs2 = realServer("10.0.0.12", 443, secondState, reason, 4, 2000, services);
         return snapshot(List.of(vrrp("VI_1", VrrpState.MASTER, 150)),
                 List.of(virtualServer("10.0.0.1", 443, List.of(rs1, rs2))));
+    }
+
+    /** global_defs with mail to {@code smtp}, one notify_fifo and an admin token. */
+    static GlobalDefs globals(InetSocketAddress smtp, String notifyFifo, String adminToken) {
+        return new GlobalDefs(List.of("ops@example.com"), Optional.of("lb1@example.com"), Optional.of(smtp),
+                Optional.empty(), Duration.ofSeconds(5), true, Optional.of("lb1"), false, Optional.empty(),
+                Garp.DEFAULTS, 2, false, Optional.empty(), Optional.of(notifyFifo), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(adminToken), Source.BUILT_IN);
     }
 
     static VrrpTransition toMaster(String name) {

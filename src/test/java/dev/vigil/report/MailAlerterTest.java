@@ -70,6 +70,7 @@ class MailAlerterTest {
     }
 
     @Test
+    @SuppressWarnings("try") // closed early with a short deadline, inside the try
     void fullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
         // A server that accepts and never speaks: the sender hangs on the greeting until its timeout.
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {

@@ -42,7 +42,7 @@ class VigilMetricsTest {
                 .contains("vigil_vrrp_priority{instance=\"VI_1\"} 150.0")
                 .contains("vigil_build_info{router_id=\"lb1\",version=\"0.1.0\"} 1")
                 .contains("# TYPE vigil_real_server_connections_total counter")
-                .contains("jvm_memory_used_bytes");
+                .contains("jvm_memory_used_bytes").contains("process_cpu_seconds_total");
 
         current.set(Fixtures.exchange(RealServerState.DOWN, "HTTP 503 from /ews/healthcheck.htm"));
         String second = scrape(metrics);

@@ -12,7 +12,7 @@
       if (k === 'class') e.className = v; else e.setAttribute(k, v);
     }
     for (const c of children) {
-      if (c === null || c === undefined) continue;
+      if (c === null || c === undefined || c === '') continue;
       e.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
     return e;

@@ -1,0 +1,295 @@
+package dev.vigil.daemon;
+
+import dev.vigil.balance.VirtualService;
+import dev.vigil.config.NodeConfig;
+import dev.vigil.config.RealServer;
+import dev.vigil.config.Script;
+import dev.vigil.config.SourceErasure;
+import dev.vigil.config.VirtualServer;
+import dev.vigil.config.VirtualServerGroup;
+import dev.vigil.forward.ProxyEngine;
+import dev.vigil.forward.VirtualServerListener;
+import dev.vigil.health.CheckLatencyObserver;
+import dev.vigil.health.HealthMonitor;
+import dev.vigil.health.HealthState;
+import dev.vigil.health.RealServerHealth;
+import dev.vigil.report.RealServerState;
+import dev.vigil.report.RealServerTransition;
+import dev.vigil.report.VirtualServerTransition;
+import dev.vigil.script.ScriptRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * The running virtual servers: for each, its balancing table, its listeners and one health monitor
+ * per real server. {@link #apply} moves them to a new configuration, touching only what changed, so
+ * a reload keeps established connections, counters and the health of untouched real servers.
+ */
+final class VirtualServers implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VirtualServers.class);
+    private static final Duration QUORUM_SCRIPT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final ProxyEngine engine;
+    private final ScriptRunner scripts;
+    private final Alerts alerts;
+    private final CheckLatencyObserver latency;
+    private final Map<VirtualServer.Key, Served> served = new LinkedHashMap<>();
+    /** The last health of every real server, for status pages and to alert on changes only. */
+    private final Map<HealthKey, RealServerHealth> health = new ConcurrentHashMap<>();
+
+    private record HealthKey(VirtualServer.Key virtualServer, InetSocketAddress realServer) {}
+
+    /** One virtual server at run time. */
+    private static final class Served {
+        final VirtualService service;
+        final List<VirtualServerListener> listeners = new ArrayList<>();
+        final Map<InetSocketAddress, HealthMonitor> monitors = new LinkedHashMap<>();
+        VirtualServer config;
+
+        Served(VirtualServer config) {
+            this.config = config;
+            this.service = new VirtualService(config);
+        }
+    }
+
+    VirtualServers(ProxyEngine engine, ScriptRunner scripts, Alerts alerts, CheckLatencyObserver latency) {
+        this.engine = engine;
+        this.scripts = scripts;
+        this.alerts = alerts;
+        this.latency = latency;
+    }
+
+    /** Starts the virtual servers of a first configuration. Returns the problems met (bind failures). */
+    synchronized List<String> start(NodeConfig config) {
+        List<String> problems = new ArrayList<>();
+        for (VirtualServer vs : config.virtualServers()) problems.addAll(add(vs, config));
+        return problems;
+    }
+
+    /** Moves to {@code config}: removes, adds and changes virtual and real servers; returns what it did. */
+    synchronized List<String> apply(NodeConfig config) {
+        List<String> done = new ArrayList<>();
+        Map<VirtualServer.Key, VirtualServer> wanted = new LinkedHashMap<>();
+        for (VirtualServer vs : config.virtualServers()) wanted.put(vs.key(), vs);
+        for (var it = served.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (wanted.containsKey(e.getKey())) continue;
+            stop(e.getValue());
+            health.keySet().removeIf(k -> k.virtualServer().equals(e.getKey()));
+            it.remove();
+            done.add("removed virtual server " + e.getKey());
+        }
+        for (VirtualServer vs : wanted.values()) {
+            Served s = served.get(vs.key());
+            if (s == null) {
+                done.addAll(add(vs, config));
+                done.add("added virtual server " + vs.key());
+            } else if (!sameMeaning(s.config, vs)) {
+                reconfigure(s, vs);
+                done.add("changed virtual server " + vs.key());
+            }
+        }
+        return done;
+    }
+
+    private List<String> add(VirtualServer vs, NodeConfig config) {
+        Served s = new Served(vs);
+        s.service.addQuorumListener((service, up) -> quorumChanged(s, up));
+        List<String> problems = new ArrayList<>();
+        for (InetSocketAddress address : listenAddresses(vs, config, problems)) {
+            VirtualServerListener l = engine.open(s.service, address);
+            l.failure().ifPresent(f -> problems.add("virtual server " + vs.key() + ": cannot listen on " + address
+                    + ": " + f.getMessage()));
+            s.listeners.add(l);
+        }
+        served.put(vs.key(), s);
+        for (RealServer rs : vs.realServers()) startMonitor(s, rs);
+        return problems;
+    }
+
+    private void reconfigure(Served s, VirtualServer vs) {
+        VirtualServer old = s.config;
+        s.config = vs;
+        s.service.reconfigure(vs);
+        // Real servers whose checks are configured as before keep their monitor and health.
+        Map<InetSocketAddress, RealServer> oldServers = new LinkedHashMap<>();
+        for (RealServer rs : old.realServers()) oldServers.put(endpoint(rs), rs);
+        boolean checksInherited = sameMeaning(old.withRealServers(List.of()), vs.withRealServers(List.of()));
+        Map<InetSocketAddress, HealthMonitor> keep = new LinkedHashMap<>();
+        for (RealServer rs : vs.realServers()) {
+            InetSocketAddress at = endpoint(rs);
+            RealServer before = oldServers.remove(at);
+            HealthMonitor monitor = s.monitors.remove(at);
+            if (monitor != null && checksInherited && before != null && sameMeaning(before, rs)) {
+                keep.put(at, monitor);
+                RealServerHealth h = health.get(new HealthKey(vs.key(), at));
+                if (h != null) s.service.setHealth(at, h.alive(), h.weight());
+            } else {
+                if (monitor != null) monitor.close();
+                s.monitors.put(at, null);
+            }
+        }
+        for (HealthMonitor gone : s.monitors.values()) if (gone != null) gone.close();
+        for (InetSocketAddress at : oldServers.keySet()) health.remove(new HealthKey(vs.key(), at));
+        s.monitors.clear();
+        s.monitors.putAll(keep);
+        for (RealServer rs : vs.realServers()) {
+            if (!keep.containsKey(endpoint(rs))) startMonitor(s, rs);
+        }
+    }
+
+    private void startMonitor(Served s, RealServer rs) {
+        HealthMonitor m = new HealthMonitor(List.of(s.config.withRealServers(List.of(rs))), scripts,
+                event -> healthChanged(s, event), RandomGenerator.getDefault(), latency, Clock.systemUTC());
+        s.monitors.put(endpoint(rs), m);
+        m.start();
+    }
+
+    private void healthChanged(Served s, RealServerHealth event) {
+        InetSocketAddress at = endpoint(event.realServer());
+        s.service.setHealth(at, event.alive(), event.weight());
+        RealServerHealth before = health.put(new HealthKey(event.virtualServer(), at), event);
+        if (before == null || before.state() == event.state()) return;
+        LOG.info("real server {} of virtual server {}: {} ({})", event.endpoint(), event.virtualServer(),
+                event.state(), event.reason());
+        var t = new RealServerTransition(event.virtualServer(), s.config.protocol(), at.getAddress(), at.getPort(),
+                switch (event.state()) {
+                    case UP -> RealServerState.UP;
+                    case DOWN -> RealServerState.DOWN;
+                    case MAINTENANCE -> RealServerState.MAINTENANCE;
+                }, event.reason(), event.at());
+        alerts.realServer(t, event.realServer().smtpAlert().orElse(true));
+    }
+
+    private void quorumChanged(Served s, boolean up) {
+        VirtualServer vs = s.config;
+        LOG.warn("virtual server {}: quorum {}", vs.key(), up ? "gained" : "lost");
+        Optional<Script> script = up ? vs.quorumUp() : vs.quorumDown();
+        script.ifPresent(sc -> scripts.run(sc, QUORUM_SCRIPT_TIMEOUT));
+        alerts.virtualServer(new VirtualServerTransition(vs.key(), vs.protocol(), up, Clock.systemUTC().instant()),
+                vs.smtpAlert().orElse(false));
+    }
+
+    /** Admin drain/enable of a real server in one virtual server or in all; true if any matched. */
+    synchronized boolean setDrained(Optional<InetSocketAddress> virtualServer, InetSocketAddress realServer,
+                                    boolean drained) {
+        boolean matched = false;
+        for (Served s : served.values()) {
+            if (virtualServer.isPresent() && !servesAt(s, virtualServer.get())) continue;
+            matched |= s.service.setDrained(realServer, drained);
+        }
+        return matched;
+    }
+
+    private static boolean servesAt(Served s, InetSocketAddress address) {
+        if (s.config.key() instanceof VirtualServer.ByAddress(var a, int p)) {
+            return a.equals(address.getAddress()) && p == address.getPort();
+        }
+        return s.listeners.stream().anyMatch(l -> l.localAddress().equals(address));
+    }
+
+    /** What each virtual server looks like now, in configuration order. */
+    synchronized List<ServedView> view() {
+        List<ServedView> out = new ArrayList<>();
+        for (Served s : served.values()) {
+            Map<InetSocketAddress, RealServerHealth> rs = new LinkedHashMap<>();
+            for (RealServer r : s.config.realServers()) {
+                RealServerHealth h = health.get(new HealthKey(s.config.key(), endpoint(r)));
+                if (h != null) rs.put(endpoint(r), h);
+            }
+            out.add(new ServedView(s.config, s.service.snapshot(), rs));
+        }
+        return out;
+    }
+
+    /** A virtual server's configuration, balancing snapshot and the health of its real servers. */
+    record ServedView(VirtualServer config, dev.vigil.balance.VirtualServiceSnapshot balance,
+                      Map<InetSocketAddress, RealServerHealth> health) {
+        static RealServerState state(boolean drained, RealServerHealth h) {
+            if (drained) return RealServerState.DRAINED;
+            if (h == null || h.state() == HealthState.UP) return RealServerState.UP;
+            return h.state() == HealthState.MAINTENANCE ? RealServerState.MAINTENANCE : RealServerState.DOWN;
+        }
+    }
+
+    /** Stops accepting on every listener; established connections carry on. */
+    synchronized void stopAccepting() {
+        for (Served s : served.values()) s.listeners.forEach(VirtualServerListener::close);
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Served s : served.values()) stop(s);
+        served.clear();
+    }
+
+    private static void stop(Served s) {
+        s.listeners.forEach(VirtualServerListener::close);
+        s.monitors.values().forEach(HealthMonitor::close);
+    }
+
+    private static InetSocketAddress endpoint(RealServer rs) {
+        return new InetSocketAddress(rs.address(), rs.port());
+    }
+
+    private static boolean sameMeaning(VirtualServer a, VirtualServer b) {
+        return SourceErasure.server(a).equals(SourceErasure.server(b));
+    }
+
+    private static boolean sameMeaning(RealServer a, RealServer b) {
+        return SourceErasure.real(a).equals(SourceErasure.real(b));
+    }
+
+    /** Where a virtual server listens: its own address, or every address of its group. */
+    private static List<InetSocketAddress> listenAddresses(VirtualServer vs, NodeConfig config, List<String> problems) {
+        return switch (vs.key()) {
+            case VirtualServer.ByAddress(var address, int port) -> List.of(new InetSocketAddress(address, port));
+            case VirtualServer.ByFwmark(int mark) -> {
+                problems.add("virtual server fwmark " + mark + ": firewall marks need the kernel engine; not served");
+                yield List.of();
+            }
+            case VirtualServer.ByGroup(String name) -> {
+                List<InetSocketAddress> out = new ArrayList<>();
+                Optional<VirtualServerGroup> group = config.virtualServerGroup(name);
+                for (var member : group.map(VirtualServerGroup::members).orElse(List.of())) {
+                    if (member instanceof VirtualServerGroup.AddressRange r) out.addAll(expand(r));
+                    else problems.add("virtual server group " + name + ": fwmark members need the kernel engine");
+                }
+                yield out;
+            }
+        };
+    }
+
+    /** {@code 10.0.0.1-5 443}: the last byte runs from the first address's up to {@code last}'s. */
+    private static List<InetSocketAddress> expand(VirtualServerGroup.AddressRange r) {
+        if (r.last().isEmpty()) return List.of(new InetSocketAddress(r.first(), r.port()));
+        byte[] first = r.first().getAddress();
+        byte[] last = r.last().get().getAddress();
+        int from = first[first.length - 1] & 0xff;
+        int to = last[last.length - 1] & 0xff;
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            byte[] a = first.clone();
+            a[a.length - 1] = (byte) i;
+            try {
+                out.add(new InetSocketAddress(InetAddress.getByAddress(a), r.port()));
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException(e); // cannot happen: a 4- or 16-byte array
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,254 @@
+package dev.vigil.forward;
+
+import dev.vigil.balance.ConnectionAccount;
+import dev.vigil.balance.VirtualService;
+import dev.vigil.config.VirtualServer.ProxySettings;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One client connection and its upstream connection to a real server. Everything here runs on the
+ * client channel's event loop (the upstream channel is registered on the same loop), so there are no
+ * locks. Reading is manual: a side is read again only when the other side can take more
+ * (writability), which bounds what Vigil buffers per connection to about the write-buffer high-water
+ * mark in each direction.
+ */
+final class ProxiedConnection {
+    private static final Logger log = LoggerFactory.getLogger(ProxiedConnection.class);
+
+    private final VirtualServerListener listener;
+    private final Channel client;
+    private Channel server;
+    private ConnectionAccount account;
+    private Set<InetSocketAddress> tried = Set.of();
+    private boolean clientOutputShut;
+    private boolean serverOutputShut;
+    private boolean upstreamReady;
+    private ArrayDeque<Object> early; // client bytes epoll delivered before the upstream connected
+    private boolean earlyInputShut;
+    private boolean aborted;
+    private boolean finished;
+
+    ProxiedConnection(VirtualServerListener listener, Channel client) {
+        this.listener = listener;
+        this.client = client;
+    }
+
+    void start() {
+        listener.counters().accepted.increment();
+        listener.counters().open.increment();
+        client.closeFuture().addListener(f -> clientClosed());
+        connect();
+    }
+
+    private void connect() {
+        VirtualService service = listener.service();
+        InetSocketAddress remote = (InetSocketAddress) client.remoteAddress();
+        Optional<ConnectionAccount> pick = remote == null ? Optional.empty()
+                : service.pick(remote.getAddress(), remote.getPort(), System.nanoTime(), tried);
+        if (pick.isEmpty()) {
+            listener.counters().noRealServer.increment();
+            listener.warnRateLimited("none", "virtual server {}: no real server can take a connection{}; refusing client {}",
+                    service.name(), tried.isEmpty() ? "" : " (tried " + tried + ")", remote);
+            abort(client);
+            return;
+        }
+        account = pick.get();
+        ProxySettings settings = service.config().proxy();
+        Bootstrap b = listener.upstream(client.eventLoop(), settings).handler(new RelayHandler(this, false));
+        ChannelFuture f = settings.sourceAddress().isPresent()
+                ? b.connect(account.address(), new InetSocketAddress(settings.sourceAddress().get(), 0))
+                : b.connect(account.address());
+        server = f.channel();
+        listener.engine().track(server);
+        ConnectionAccount attempt = account;
+        f.addListener((ChannelFuture done) -> connected(done, attempt));
+    }
+
+    private void connected(ChannelFuture f, ConnectionAccount attempt) {
+        if (f.isSuccess()) {
+            attempt.established();
+            Channel upstream = f.channel();
+            upstream.closeFuture().addListener(x -> serverClosed(upstream));
+            if (!client.isActive()) {
+                upstream.close();
+                return;
+            }
+            upstreamReady = true;
+            if (early != null) {
+                for (Object msg; (msg = early.poll()) != null; ) relay(true, msg);
+                early = null;
+                upstream.flush();
+            }
+            if (earlyInputShut) inputShutdown(true);
+            readMore(client);
+            readMore(upstream);
+            return;
+        }
+        attempt.closed(true, System.nanoTime());
+        account = null;
+        server = null;
+        listener.counters().connectFailures.increment();
+        Set<InetSocketAddress> t = new HashSet<>(tried);
+        t.add(attempt.address());
+        tried = t;
+        listener.warnRateLimited(attempt.address().toString(), "virtual server {}: cannot connect to real server {}: {}",
+                listener.service().name(), attempt.address(), describe(f.cause()));
+        // No client byte has been read yet (reading starts once connected), so another server may take over.
+        if (client.isActive() && tried.size() <= listener.service().config().realServers().size()) {
+            listener.counters().retries.increment();
+            connect();
+        } else {
+            abort(client);
+            finishIfDone();
+        }
+    }
+
+    void relay(boolean fromClient, Object msg) {
+        if (fromClient && !upstreamReady && !aborted && msg instanceof ByteBuf) {
+            if (early == null) early = new ArrayDeque<>(2);
+            early.add(msg);
+            return;
+        }
+        Channel to = fromClient ? server : client;
+        if (to == null || aborted || !(msg instanceof ByteBuf buf)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        int n = buf.readableBytes();
+        if (fromClient) account.bytesIn(n); else account.bytesOut(n);
+        to.write(buf, to.voidPromise());
+    }
+
+    void readComplete(boolean fromClient) {
+        Channel from = fromClient ? client : server;
+        Channel to = fromClient ? server : client;
+        if (to == null || !upstreamReady) return; // reading resumes once connected
+        to.flush();
+        if (to.isWritable()) readMore(from);
+    }
+
+    void writabilityChanged(boolean clientSide) {
+        Channel self = clientSide ? client : server;
+        Channel other = clientSide ? server : client;
+        // The side that writes into `self` may go on once `self` drained below its low-water mark.
+        if (other != null && self.isWritable()) readMore(other);
+    }
+
+    /** A FIN from one side: pass it on after everything that came before it. */
+    void inputShutdown(boolean fromClient) {
+        if (aborted || account == null) return;
+        if (!upstreamReady) {
+            earlyInputShut = true;
+            return;
+        }
+        Channel to = fromClient ? server : client;
+        account.closing();
+        to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess() || !to.isActive()) return;
+            ((DuplexChannel) to).shutdownOutput().addListener(x -> outputShut(!fromClient));
+        });
+    }
+
+    private void outputShut(boolean clientSide) {
+        if (clientSide) clientOutputShut = true; else serverOutputShut = true;
+        if (clientOutputShut && serverOutputShut) {
+            client.close();
+            if (server != null) server.close();
+        }
+    }
+
+    void idle() {
+        listener.counters().idleTimeouts.increment();
+        log.debug("virtual server {}: closing idle connection from {}", listener.service().name(), client.remoteAddress());
+        client.close();
+        if (server != null) server.close();
+    }
+
+    /**
+     * A broken side. A reset (or any other I/O error, after which the byte stream cannot be trusted)
+     * is passed on as a reset: SO_LINGER 0 then close sends RST, not FIN.
+     */
+    void failed(boolean clientSide, Throwable cause) {
+        Channel self = clientSide ? client : server;
+        Channel other = clientSide ? server : client;
+        if (!(cause instanceof IOException)) {
+            log.warn("virtual server {}: unexpected error on connection from {}: {}", listener.service().name(),
+                    client.remoteAddress(), describe(cause), cause);
+        }
+        if (other != null && other.isActive() && !aborted) listener.counters().resetsPassed.increment();
+        aborted = true;
+        if (other != null) abort(other);
+        abort(self);
+    }
+
+    private void clientClosed() {
+        if (server != null && server.isActive()) {
+            // A client gone without a reset still gets its last bytes delivered, then a FIN.
+            if (aborted) abort(server);
+            else server.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+        finishIfDone();
+    }
+
+    private void serverClosed(Channel upstream) {
+        if (upstream != server) return;
+        if (client.isActive()) {
+            if (aborted) abort(client);
+            else client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+        finishIfDone();
+    }
+
+    private void finishIfDone() {
+        if (finished || client.isOpen() || (server != null && server.isOpen())) return;
+        finished = true;
+        if (early != null) {
+            early.forEach(ReferenceCountUtil::release);
+            early = null;
+        }
+        if (account != null) account.closed(false, System.nanoTime());
+        listener.counters().open.decrement();
+    }
+
+    /**
+     * Asks for more bytes unless the input is already shut: Netty 4.2's epoll drops a half-closed
+     * socket from the epoll set, and a read then fails in epoll_ctl.
+     */
+    private static void readMore(Channel ch) {
+        if (ch instanceof DuplexChannel d && d.isInputShutdown()) return;
+        ch.read();
+    }
+
+    private static void abort(Channel ch) {
+        if (!ch.isOpen()) return;
+        try {
+            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (RuntimeException ignored) {
+            // Already closed underneath us: a plain close is all that is left.
+        }
+        ch.close();
+    }
+
+    static String describe(Throwable cause) {
+        if (cause == null) return "unknown error";
+        String m = cause.getMessage();
+        return m == null ? cause.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,201 @@
+package dev.vigil.forward;
+
+import dev.vigil.balance.VirtualService;
+import dev.vigil.config.Protocol;
+import dev.vigil.config.VirtualServer;
+import dev.vigil.config.VirtualServer.ProxySettings;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Vigil's user-space TCP proxy: owns the Netty event loops and one listener per virtual server. The
+ * real server sees Vigil as the client, which is IPVS NAT plus SNAT in one step.
+ */
+public final class ProxyEngine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProxyEngine.class);
+
+    /**
+     * @param eventLoops threads moving bytes; 0 means one per available processor
+     * @param transport  wanted transport, or null for the default ({@code -Dvigil.transport}, else epoll, else NIO)
+     * @param waterMark  per-direction output buffer bounds: reading the other side pauses above the high mark
+     */
+    public record Options(int eventLoops, NettyTransport transport, WriteBufferWaterMark waterMark) {
+        public static final Options DEFAULTS = new Options(0, null, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
+    }
+
+    private final Options options;
+    private final NettyTransport transport;
+    private final EventLoopGroup group;
+    private final ForwardCounters counters = new ForwardCounters();
+    private final ChannelGroup clients = new DefaultChannelGroup("vigil-clients", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup upstreams = new DefaultChannelGroup("vigil-upstreams", GlobalEventExecutor.INSTANCE);
+    private final List<VirtualServerListener> listeners = new CopyOnWriteArrayList<>();
+
+    public ProxyEngine() {
+        this(Options.DEFAULTS);
+    }
+
+    public ProxyEngine(Options options) {
+        this.options = options;
+        NettyTransport wanted = options.transport() != null ? options.transport()
+                : NettyTransport.fromName(System.getProperty("vigil.transport"));
+        this.transport = NettyTransport.choose(wanted);
+        if (wanted != null && wanted != transport) log.warn("transport {} is not available here; using {}", wanted, transport);
+        int threads = options.eventLoops() > 0 ? options.eventLoops() : Runtime.getRuntime().availableProcessors();
+        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("vigil-forward"),
+                transport.ioHandlerFactory());
+        log.info("proxy engine: {} transport, {} event loop(s)", transport.name().toLowerCase(), threads);
+    }
+
+    public NettyTransport transport() {
+        return transport;
+    }
+
+    Options options() {
+        return options;
+    }
+
+    public ForwardCounters counters() {
+        return counters;
+    }
+
+    /** Client connections accepted and not yet fully closed. */
+    public long openConnections() {
+        return counters.open.sum();
+    }
+
+    /** Listens on the virtual server's own {@code IP PORT}. */
+    public VirtualServerListener open(VirtualService service) {
+        VirtualServer config = service.config();
+        if (!(config.key() instanceof VirtualServer.ByAddress(var address, int port))) {
+            throw new IllegalArgumentException("virtual server " + service.name()
+                    + ": only 'virtual_server IP PORT' can be proxied, not fwmark or group");
+        }
+        return open(service, new InetSocketAddress(address, port));
+    }
+
+    /**
+     * Listens on {@code bindAddress} (port 0 picks a free port) for {@code service}. A bind failure is
+     * logged, counted and reported by the returned listener ({@link VirtualServerListener#failure}); it
+     * never throws.
+     */
+    public VirtualServerListener open(VirtualService service, InetSocketAddress bindAddress) {
+        VirtualServer config = service.config();
+        VirtualServerListener listener = new VirtualServerListener(service, this, bindAddress);
+        if (config.protocol() != Protocol.TCP) {
+            counters.bindFailures.increment();
+            listener.failed(new IllegalArgumentException("protocol " + config.protocol() + " is not proxied"));
+            log.error("virtual server {}: protocol {} cannot be proxied; only TCP", service.name(), config.protocol());
+            return listener;
+        }
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, options.waterMark())
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ProxySettings settings = service.config().proxy();
+                        ch.config().setTcpNoDelay(settings.tcpNodelay());
+                        ch.config().setKeepAlive(settings.tcpKeepalive());
+                        clients.add(ch);
+                        Duration idle = settings.idleTimeout();
+                        if (!idle.isZero() && !idle.isNegative()) {
+                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
+                        }
+                        ch.pipeline().addLast(new RelayHandler(new ProxiedConnection(listener, ch), true));
+                    }
+                });
+        if (transport.freeBind() != null) b.option(transport.freeBind(), true);
+        ChannelFuture f = b.bind(bindAddress).awaitUninterruptibly();
+        if (f.isSuccess()) {
+            listener.bound(f.channel());
+            listeners.add(listener);
+            log.info("virtual server {}: listening on {} ({} real servers, {})", service.name(),
+                    listener.localAddress(), config.realServers().size(), config.scheduler().keyword());
+        } else {
+            counters.bindFailures.increment();
+            listener.failed(f.cause());
+            log.error("virtual server {}: cannot listen on {}: {}", service.name(), bindAddress,
+                    ProxiedConnection.describe(f.cause()));
+        }
+        return listener;
+    }
+
+    void track(Channel upstream) {
+        upstreams.add(upstream);
+    }
+
+    /**
+     * Bytes queued in Vigil's own output buffers over all connections, both directions: what a slow
+     * reader makes Vigil hold. Bounded by about the high-water mark per direction per connection.
+     */
+    public long pendingOutboundBytes() {
+        long sum = 0;
+        for (ChannelGroup g : List.of(clients, upstreams)) {
+            for (Channel ch : g) {
+                var buffer = ch.unsafe().outboundBuffer();
+                if (buffer != null) sum += buffer.totalPendingWriteBytes();
+            }
+        }
+        return sum;
+    }
+
+    void forget(VirtualServerListener listener) {
+        listeners.remove(listener);
+    }
+
+    /**
+     * Stops accepting on every listener, lets established connections finish until
+     * {@code drainDeadline}, closes what is left and stops the event loops.
+     */
+    public void close(Duration drainDeadline) {
+        for (VirtualServerListener l : Set.copyOf(listeners)) l.close();
+        long deadline = System.nanoTime() + drainDeadline.toNanos();
+        while (openConnections() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        long left = openConnections();
+        if (left > 0) log.info("proxy engine: closing {} connection(s) still open after the drain deadline", left);
+        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        upstreams.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+
+    /** {@link #close(Duration)} without waiting for connections to finish. */
+    @Override
+    public void close() {
+        close(Duration.ZERO);
+    }
+
+}

@@ -1,0 +1,32 @@
+package dev.vigil.report;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class IpvsadmTableTest {
+
+    @Test
+    void laysServersOutAsIpvsadmDoesWithHealthAndReason() {
+        String text = IpvsadmTable.format(Fixtures.exchange(RealServerState.DOWN, "HTTP 503 from /ews/healthcheck.htm"));
+        assertThat(text).isEqualTo("""
+                Vigil 0.1.0 on lb1, up 1h 2m
+                Prot LocalAddress:Port Scheduler Flags
+                  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn  Health      Reason
+                TCP  10.0.0.1:443 wlc
+                  -> 10.0.0.11:443                Masq    1      12         3          UP
+                  -> 10.0.0.12:443                Masq    0      4          3          DOWN        HTTP 503 from /ews/healthcheck.htm; ews DOWN (HTTP 503)
+
+                VRRP instance    State    Priority  Virtual IPs                    Master since
+                VI_1             MASTER   150       10.0.0.1/24                    2026-11-25T03:00:00Z
+                """);
+    }
+
+    @Test
+    void saysSoWhenThereIsNothingConfigured() {
+        String text = IpvsadmTable.format(Fixtures.snapshot(List.of(), List.of()));
+        assertThat(text).endsWith("\nNo VRRP instances.\n").contains("Prot LocalAddress:Port Scheduler Flags");
+    }
+}

@@ -1,0 +1,136 @@
+package dev.vigil.vrrp;
+
+import dev.vigil.config.Script;
+import dev.vigil.config.Source;
+import dev.vigil.config.VrrpScript;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+import static dev.vigil.vrrp.VrrpTestModel.instance;
+import static dev.vigil.vrrp.VrrpTestModel.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The runtime on an in-memory segment, real threads and time, v3 with 100 ms adverts (MDI about 0.36 s). */
+class VrrpNodeTest {
+
+    final FakeSegment segment = new FakeSegment();
+    final List<String> events = new CopyOnWriteArrayList<>();
+
+    VrrpNode node(FakeSegment.FakeNetwork net, VrrpTestModel.Instance i, List<VrrpScript> scripts) {
+        return new VrrpNode(List.of(i.build()), List.of(), scripts, net,
+                (name, from, to, prio) -> events.add(net.primary.getHostAddress() + " " + name + " " + from + "->" + to + " " + prio));
+    }
+
+    static VrrpTestModel.Instance fast(int priority) {
+        return instance().version(3).priority(priority).advertInterval(Duration.ofMillis(100));
+    }
+
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void masterHoldsTheVipBackupTakesOverOnCrashAndOnCleanStop() throws Exception {
+        var netA = segment.node("10.0.0.1");
+        var netB = segment.node("10.0.0.2");
+        var a = node(netA, fast(150), List.of());
+        var b = node(netB, fast(100), List.of());
+        try {
+            a.start();
+            b.start();
+            await(() -> a.status("VI_1").orElseThrow().state() == VrrpState.MASTER, "A master");
+            Thread.sleep(300);
+            assertThat(b.status("VI_1").orElseThrow().state()).isEqualTo(VrrpState.BACKUP);
+            assertThat(netA.addresses).containsExactly(ip("192.168.3.110"));
+            assertThat(netB.addresses).isEmpty();
+            assertThat(netA.garps.get()).isEqualTo(5);
+            var status = a.status("VI_1").orElseThrow();
+            assertThat(status.masterSince()).isPresent();
+            assertThat(status.advertsSent()).isPositive();
+            assertThat(b.status("VI_1").orElseThrow().advertsReceived()).isPositive();
+            assertThat(b.status("VI_1").orElseThrow().currentMaster()).contains(ip("10.0.0.1"));
+
+            long crashed = System.nanoTime();
+            a.crash();
+            await(() -> netB.addresses.contains(ip("192.168.3.110")), "B holds the VIP");
+            double seconds = (System.nanoTime() - crashed) / 1e9;
+            System.out.printf("fake segment: takeover after crash %.3f s (MDI 0.361 s)%n", seconds);
+            assertThat(seconds).isBetween(0.15, 2.0);
+
+            // A comes back with a higher priority and preempts
+            var a2 = node(netA, fast(150), List.of());
+            a2.start();
+            await(() -> a2.status("VI_1").orElseThrow().state() == VrrpState.MASTER, "A master again");
+            await(() -> b.status("VI_1").orElseThrow().state() == VrrpState.BACKUP, "B backup again");
+            assertThat(netB.addresses).isEmpty();
+
+            long stopped = System.nanoTime();
+            a2.shutdown();
+            assertThat(netA.addresses).isEmpty();
+            await(() -> netB.addresses.contains(ip("192.168.3.110")), "B takes over after the priority 0 advert");
+            double skew = (System.nanoTime() - stopped) / 1e9;
+            System.out.printf("fake segment: takeover after clean stop %.3f s (skew 0.061 s)%n", skew);
+            assertThat(skew).isLessThan(0.3);
+            await(() -> events.stream().anyMatch(e -> e.startsWith("10.0.0.1 VI_1 MASTER->STOP")), "STOP notification");
+        } finally {
+            a.shutdown();
+            b.shutdown();
+        }
+    }
+
+    @Test
+    void aFailingWeightZeroScriptMeansFaultAndAWeightMovesTheMaster() throws Exception {
+        var script = new VrrpScript("chk", new Script("/bin/true", List.of("/bin/true"), Optional.empty(), Source.BUILT_IN),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 0, false, 1, 1, false, Source.BUILT_IN);
+        var netA = segment.node("10.0.0.1");
+        var netB = segment.node("10.0.0.2");
+        var a = node(netA, fast(150).trackScript("chk", null), List.of(script));
+        var b = node(netB, fast(100).trackScript("chk", 30), List.of(script));
+        try {
+            a.start();
+            b.start();
+            await(() -> a.status("VI_1").orElseThrow().state() == VrrpState.MASTER, "A master");
+            a.reportScriptResult("chk", false);
+            await(() -> a.status("VI_1").orElseThrow().state() == VrrpState.FAULT, "A in FAULT");
+            assertThat(netA.addresses).isEmpty();
+            await(() -> b.status("VI_1").orElseThrow().state() == VrrpState.MASTER, "B master");
+            a.reportScriptResult("chk", true);
+            await(() -> a.status("VI_1").orElseThrow().state() == VrrpState.MASTER, "A master again (preempts)");
+            await(() -> b.status("VI_1").orElseThrow().state() == VrrpState.BACKUP, "B backup again");
+            // B's script weight 30 counts while the script is OK
+            assertThat(b.status("VI_1").orElseThrow().effectivePriority()).isEqualTo(130);
+            b.reportScriptResult("chk", false);
+            await(() -> b.status("VI_1").orElseThrow().effectivePriority() == 100, "B's weight gone");
+        } finally {
+            a.shutdown();
+            b.shutdown();
+        }
+    }
+
+    @Test
+    void linkDownOnTheInstanceInterfaceIsAFault() throws Exception {
+        var netA = segment.node("10.0.0.1");
+        var a = node(netA, fast(150), List.of());
+        try {
+            a.start();
+            await(() -> a.status("VI_1").orElseThrow().state() == VrrpState.MASTER, "A master");
+            netA.linkUp = false;
+            await(() -> a.status("VI_1").orElseThrow().state() == VrrpState.FAULT, "A in FAULT");
+            assertThat(netA.addresses).isEmpty();
+            netA.linkUp = true;
+            await(() -> a.status("VI_1").orElseThrow().state() == VrrpState.MASTER, "A master after the link is back");
+            assertThat(events).contains("10.0.0.1 VI_1 MASTER->FAULT 150", "10.0.0.1 VI_1 FAULT->BACKUP 150");
+        } finally {
+            a.shutdown();
+        }
+    }
+}
