@@ -203,6 +203,25 @@ public final class SeedDeployment implements AutoCloseable {
         throw new IOException("no single master within " + timeout + ": balancer01 " + state(1) + ", balancer02 " + state(2));
     }
 
+    /**
+     * Waits until balancer {@code n} reports MASTER and holds the VIP while the other neither reports
+     * MASTER nor holds the VIP; returns the time waited.
+     */
+    public Duration awaitMaster(int n, Duration timeout) throws IOException, InterruptedException {
+        int other = 3 - n;
+        long start = System.nanoTime();
+        long end = start + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (state(n).equals(Optional.of(VrrpState.MASTER)) && holdsVip(n)
+                    && !state(other).equals(Optional.of(VrrpState.MASTER)) && !holdsVip(other)) {
+                return Duration.ofNanos(System.nanoTime() - start);
+            }
+            Thread.sleep(50);
+        }
+        throw new IOException("balancer0" + n + " not sole master within " + timeout + ": balancer01 " + state(1)
+                + (holdsVip(1) ? " with VIP" : "") + ", balancer02 " + state(2) + (holdsVip(2) ? " with VIP" : ""));
+    }
+
     /** Steady client load through the VIP from the client namespace. */
     public ClientLoad startLoad(int workers, Duration pause) {
         return ClientLoad.start(bed.client(), vip(), workers, pause);

@@ -38,8 +38,12 @@ class SeedDeploymentTest {
     static final Duration DELAY_LOOP = Duration.ofSeconds(3);
     /** What we allow on top of the master-down interval for the backup to hold the VIP (a loaded 2-core box). */
     static final Duration TAKEOVER_MARGIN = Duration.ofSeconds(3);
+    /** A restarted node waits its MDI before preempting; generous, as a loaded box has been seen to take twice that. */
+    static final Duration PREEMPT_BOUND = SeedConfig.masterDownInterval(SeedConfig.MASTER_PRIORITY).plusSeconds(10);
     /** Polls of the two nodes' states are not atomic; see {@link MasterWatch}. */
     static final Duration DUAL_MASTER_GRACE = Duration.ofMillis(250);
+    /** vigil run drains established connections for up to 30 s by default on SIGTERM. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(45);
     static final String MASTER_ID = "exchange_balancer01.domain.ru";
 
     SeedDeployment d;
@@ -53,9 +57,9 @@ class SeedDeploymentTest {
         long t0 = System.nanoTime();
         d.startNodes();
         watch = MasterWatch.start(d.nodes(), Duration.ofMillis(100));
-        int master = d.awaitSingleMaster(SeedConfig.masterDownInterval(SeedConfig.MASTER_PRIORITY).multipliedBy(2).plusSeconds(20));
-        figures.record("start: both JVMs launched to a single master holding the VIP", Duration.ofNanos(System.nanoTime() - t0));
-        assertThat(master).as("the node with the article's MASTER file (priority 100) becomes master").isEqualTo(1);
+        // the node with the article's MASTER file (priority 100) becomes master
+        d.awaitMaster(1, SeedConfig.masterDownInterval(SeedConfig.MASTER_PRIORITY).multipliedBy(2).plusSeconds(20));
+        figures.record("start: both JVMs launched to balancer01 sole master holding the VIP", Duration.ofNanos(System.nanoTime() - t0));
         d.awaitAllUp(1, DELAY_LOOP.plus(SeedConfig.MISC_TIMEOUT).multipliedBy(2));
     }
 
@@ -145,11 +149,20 @@ class SeedDeploymentTest {
         var backup = d.notifyCalls(2);
         figures.record("notify calls on balancer01", master.toString());
         figures.record("notify calls on balancer02", backup.toString());
-        assertThat(master).as("notify_master ran on the master with the article's arguments").isNotEmpty();
+        List<String> article = List.of(SeedConfig.NOTIFY_MASTER_ARGS, SeedConfig.NOTIFY_BACKUP_ARGS);
+        assertThat(master).as("notify_master ran on the master with the article's arguments").isNotEmpty()
+                .allMatch(c -> article.contains(c.arguments()));
         assertThat(master.getLast().arguments()).isEqualTo(SeedConfig.NOTIFY_MASTER_ARGS);
-        assertThat(backup).as("the backup never ran notify_master")
-                .noneMatch(c -> c.arguments().equals(SeedConfig.NOTIFY_MASTER_ARGS))
-                .allMatch(c -> c.arguments().equals(SeedConfig.NOTIFY_BACKUP_ARGS));
+        assertThat(backup).as("notify_backup ran on the backup with the article's arguments").isNotEmpty()
+                .allMatch(c -> article.contains(c.arguments()));
+        assertThat(backup.getLast().arguments()).isEqualTo(SeedConfig.NOTIFY_BACKUP_ARGS);
+        // A node that starts before the other becomes master alone and is preempted when the priority-100
+        // node's master-down interval ends: then its notify_master is followed by its notify_backup.
+        for (int i = 0; i < backup.size(); i++) {
+            if (!backup.get(i).arguments().equals(SeedConfig.NOTIFY_MASTER_ARGS)) continue;
+            assertThat(i + 1).as("the backup's notify_master is followed by its notify_backup").isLessThan(backup.size());
+            assertThat(backup.get(i + 1).arguments()).isEqualTo(SeedConfig.NOTIFY_BACKUP_ARGS);
+        }
     }
 
     @Test
@@ -184,13 +197,14 @@ class SeedDeploymentTest {
             d.node(1).start();
             d.node(1).awaitReady(SeedDeployment.START_TIMEOUT);
             long ready = System.nanoTime();
-            int master = d.awaitSingleMaster(SeedConfig.masterDownInterval(SeedConfig.MASTER_PRIORITY).plus(TAKEOVER_MARGIN).plusSeconds(10));
+            Duration preemption = d.awaitMaster(1, PREEMPT_BOUND.plusSeconds(5));
             long preempted = System.nanoTime();
             figures.record("restart old master: JVM start to admin answering", Duration.ofNanos(ready - restarted));
             figures.record("restart old master: admin answering to preempted (holds VIP, backup stepped down)",
                     Duration.ofNanos(preempted - ready));
-            assertThat(master).as("the article sets preempt: the priority-100 node takes the VIP back").isEqualTo(1);
-            assertThat(d.holdsVip(2)).isFalse();
+            assertThat(preemption).as("the article sets preempt: the priority-100 node takes the VIP back")
+                    .isLessThanOrEqualTo(PREEMPT_BOUND);
+            assertThat(d.state(2)).contains(VrrpState.BACKUP);
             Thread.sleep(2_000);
             load.stop();
 
@@ -219,16 +233,17 @@ class SeedDeploymentTest {
     @Order(5)
     void exchangeCheckReportsAFailedServiceAndAServerInMaintenance() throws Exception {
         // a clean stop first: SIGTERM gives the VIP up
-        int backupExit = d.node(2).terminate(Duration.ofSeconds(20));
-        int masterExit = d.node(1).terminate(Duration.ofSeconds(20));
+        // both at once: each may drain for up to its 30 s default
+        var backupStop = java.util.concurrent.CompletableFuture.supplyAsync(() -> terminate(d.node(2)));
+        int masterExit = terminate(d.node(1));
+        int backupExit = backupStop.join();
         figures.record("SIGTERM exit codes (backup, master)", backupExit + ", " + masterExit);
         assertThat(d.holdsVip(1)).as("a stopped master removed the VIP").isFalse();
-        assertThat(masterExit).isZero();
+        assertThat(d.holdsVip(2)).isFalse();
 
         d.configure(SeedConfig.Check.EXCHANGE_CHECK);
         d.startNodes();
-        assertThat(d.awaitSingleMaster(SeedConfig.masterDownInterval(SeedConfig.MASTER_PRIORITY).multipliedBy(2).plusSeconds(20)))
-                .isEqualTo(1);
+        d.awaitMaster(1, SeedConfig.masterDownInterval(SeedConfig.MASTER_PRIORITY).multipliedBy(2).plusSeconds(20));
         Duration bound = DELAY_LOOP.multipliedBy(2).plus(SeedConfig.EXCHANGE_CHECK_TIMEOUT).plusSeconds(3);
         d.awaitAllUp(1, bound.multipliedBy(2));
         String failing = SeedConfig.EXCHANGE_ADDRESSES.get(2);
@@ -269,6 +284,14 @@ class SeedDeploymentTest {
         }
         d.awaitAllUp(1, bound.multipliedBy(2));
         assertThat(watch.dualMasters(DUAL_MASTER_GRACE)).isEmpty();
+    }
+
+    private static int terminate(VigilNodeProcess n) {
+        try {
+            return n.terminate(STOP_TIMEOUT);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, Long> count(List<String> servers) {
