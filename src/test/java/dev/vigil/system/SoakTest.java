@@ -35,6 +35,8 @@ class SoakTest {
     /** Generous: on a loaded 2-core box the restarted node has been seen to take twice its MDI. */
     static final Duration PREEMPT_BOUND = SeedConfig.masterDownInterval(SeedConfig.MASTER_PRIORITY).plusSeconds(10);
 
+    static final int WORKERS = 3;
+
     /** A span in which client failures are expected: [start, end] in nanoTime. */
     record Window(String what, long start, long end) {
         boolean overlaps(ClientLoad.Request r) {
@@ -65,7 +67,7 @@ class SoakTest {
             List<ClientLoad.Request> requests;
             List<String> dualMasters;
             long pollCount;
-            try (ClientLoad load = d.startLoad(3, Duration.ofMillis(60));
+            try (ClientLoad load = d.startLoad(WORKERS, Duration.ofMillis(60));
                  MasterWatch watch = MasterWatch.start(d.nodes(), Duration.ofMillis(200))) {
                 Thread.sleep(3_000);
                 survivor.add(resources(d, 0));
@@ -124,11 +126,14 @@ class SoakTest {
                     requests.size() + ", " + (requests.size() - failed.size()) + ", " + failed.size() + ", " + outside.size());
             figures.record("soak: answered by", ClientLoad.byServer(requests).toString());
             for (Window w : windows) {
-                long inWindow = failed.stream().filter(w::overlaps).count();
-                long firstOk = requests.stream().filter(r -> r.ok() && r.startNanos() >= w.start())
-                        .mapToLong(ClientLoad.Request::endNanos).min().orElse(w.start());
-                figures.record(w.what(), String.format(Locale.ROOT, "window %.3f s, failed requests %d, first new request served after %.3f s",
-                        (w.end() - w.start()) / 1e9, inWindow, (firstOk - w.start()) / 1e9));
+                List<ClientLoad.Request> inWindow = failed.stream().filter(w::overlaps).toList();
+                long lastFailure = inWindow.stream().mapToLong(ClientLoad.Request::endNanos).max().orElse(w.start());
+                long servedAgain = requests.stream().filter(r -> r.ok() && r.startNanos() >= lastFailure)
+                        .mapToLong(ClientLoad.Request::endNanos).min().orElse(lastFailure);
+                figures.record(w.what(), String.format(Locale.ROOT,
+                        "window %.3f s, failed requests %d, last failure ended at +%.3f s, served again at +%.3f s",
+                        (w.end() - w.start()) / 1e9, inWindow.size(), (lastFailure - w.start()) / 1e9,
+                        (servedAgain - w.start()) / 1e9));
             }
             figures.record("soak: failed request errors", failed.stream().map(ClientLoad.Request::error)
                     .map(e -> e.length() > 60 ? e.substring(0, 60) : e).distinct().limit(6).toList().toString());
@@ -150,12 +155,20 @@ class SoakTest {
             assertThat(last.fds()).as("balancer02's file descriptors across " + takeovers.size() + " takeovers")
                     .isLessThanOrEqualTo(first.fds() + 16);
             assertThat(last.threads()).as("balancer02's threads").isLessThanOrEqualTo(first.threads() + 8);
-            long activeAfter = awaitNoActiveConnections(d);
-            figures.record("soak: active connections on both balancers after the load stopped", activeAfter);
-            assertThat(activeAfter).isZero();
-            int serverSide = awaitServersIdle(d);
+            // The master's connections all close. The backup may keep the few that were open through it
+            // when the old master preempted: the clients were reset by the new master, but the backup's
+            // proxy hears nothing and keeps them until its idle timeout. A leak on the normal path would
+            // show hundreds (one per request), so bound them by what preemption can strand.
+            long strandedBound = (long) WORKERS * preemptions.size();
+            long masterActive = awaitNoActiveConnections(d.node(1));
+            long backupActive = active(d.node(2));
+            int serverSide = awaitServersAtMost(d, backupActive);
+            figures.record("soak: active connections after the load stopped (master, backup), bound for the backup",
+                    masterActive + ", " + backupActive + ", " + strandedBound);
             figures.record("soak: connections open on the Exchange servers after the load stopped", serverSide);
-            assertThat(serverSide).isZero();
+            assertThat(masterActive).isZero();
+            assertThat(backupActive).as("connections stranded on the backup by preemption").isLessThanOrEqualTo(strandedBound);
+            assertThat((long) serverSide).isLessThanOrEqualTo(backupActive);
         }
     }
 
@@ -165,28 +178,28 @@ class SoakTest {
         return new Resources(cycle, n.openFileDescriptors(), n.threads(), n.residentKiB(), active);
     }
 
-    private static long awaitNoActiveConnections(SeedDeployment d) throws Exception {
+    private static long active(VigilNodeProcess n) throws Exception {
+        return n.status().virtualServers().stream().mapToLong(StatusSnapshot.VirtualServer::activeConnections).sum();
+    }
+
+    private static long awaitNoActiveConnections(VigilNodeProcess n) throws Exception {
         long active = -1;
         for (int i = 0; i < 50; i++) {
-            active = 0;
-            for (VigilNodeProcess n : d.nodes()) {
-                active += n.status().virtualServers().stream().mapToLong(StatusSnapshot.VirtualServer::activeConnections).sum();
-            }
+            active = active(n);
             if (active == 0) return 0;
             Thread.sleep(200);
         }
         return active;
     }
 
-    /** Health checks open short connections too, so wait for a moment with none open. */
-    private static int awaitServersIdle(SeedDeployment d) throws InterruptedException {
+    /** Health checks open short connections too, so wait for a moment with no more than {@code limit} open. */
+    private static int awaitServersAtMost(SeedDeployment d, long limit) throws InterruptedException {
         int open = -1;
         for (int i = 0; i < 200; i++) {
             open = d.fleet().openConnections();
-            if (open == 0) return 0;
+            if (open <= limit) return open;
             Thread.sleep(25);
         }
         return open;
     }
-
 }
