@@ -183,6 +183,8 @@ class SeedDeploymentTest {
             figures.record("kill -9 master: backup holds the VIP (MDI " + FigureLog.seconds(mdi) + " + margin "
                     + FigureLog.seconds(TAKEOVER_MARGIN) + ")", takeover);
             assertThat(takeover).isLessThanOrEqualTo(mdi.plus(TAKEOVER_MARGIN));
+            // a killed daemon cannot remove its VIP: the host's kernel keeps it (and refuses connections to it)
+            figures.record("kill -9 master: VIP still on the killed node's interface after the takeover", String.valueOf(d.holdsVip(1)));
             assertThat(d.state(2)).contains(VrrpState.MASTER);
             for (int i = 0; i < 10; i++) {
                 var a = dev.vigil.linux.NetworkNamespace.call(d.bed().client(),
