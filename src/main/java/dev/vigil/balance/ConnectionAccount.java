@@ -58,6 +58,7 @@ public final class ConnectionAccount {
         boolean wasActive = phase == Phase.ESTABLISHED;
         phase = Phase.CLOSED;
         server.counters().unbound(wasActive, connectFailed);
+        if (!connectFailed) server.counters().closedNormally(nowNanos);
         if (template != null) persistence.release(template, nowNanos);
     }
 

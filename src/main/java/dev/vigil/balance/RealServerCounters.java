@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class RealServerCounters {
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger inactive = new AtomicInteger();
+    private final RecentlyClosed recentlyClosed = new RecentlyClosed();
     private final LongAdder total = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
@@ -38,6 +39,19 @@ public final class RealServerCounters {
 
     public int inactive() {
         return inactive.get();
+    }
+
+    /** Connections closed within IPVS's TIME_WAIT window, which IPVS still lists as inactive. */
+    public int recentlyClosed() {
+        return recentlyClosed.count();
+    }
+
+    void expireClosed(long nowNanos) {
+        recentlyClosed.expire(nowNanos);
+    }
+
+    void closedNormally(long nowNanos) {
+        recentlyClosed.add(nowNanos);
     }
 
     /** IPVS's total for thresholds: active plus inactive. */
@@ -68,7 +82,7 @@ public final class RealServerCounters {
 
     /** IPVS's {@code ip_vs_dest_conn_overhead}: an active connection costs 256 inactive ones. */
     long overhead() {
-        return ((long) active.get() << 8) + inactive.get();
+        return ((long) active.get() << 8) + inactive.get() + recentlyClosed.count();
     }
 
     // IPVS binds a connection in an inactive (SYN) state and sets the overload flag at bind time.

@@ -80,6 +80,7 @@ public final class VirtualService {
     public Optional<ConnectionAccount> pick(InetAddress client, int clientPort, long nowNanos,
                                             Set<InetSocketAddress> excluded) {
         ServerTable t = table;
+        for (RealServerState s : t.servers) s.counters().expireClosed(nowNanos);
         if (t.quorumUp) {
             PersistenceTable persistence = t.persistence;
             if (persistence == null) {

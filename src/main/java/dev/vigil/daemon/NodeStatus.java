@@ -52,9 +52,10 @@ final class NodeStatus {
         List<StatusSnapshot.RealServer> real = b.realServers().stream()
                 .map(rs -> realServer(vs, rs, v.health().get(new InetSocketAddress(rs.address(), rs.port()))))
                 .toList();
+        long recentlyClosed = b.realServers().stream().mapToLong(RealServerSnapshot::recentlyClosed).sum();
         return new StatusSnapshot.VirtualServer(address, port, vs.protocol().name(), vs.scheduler().keyword(),
-                b.activeConnections(), b.inactiveConnections(), b.totalConnections(), b.bytesIn(), b.bytesOut(),
-                b.quorumUp(), real);
+                b.activeConnections(), b.inactiveConnections() + recentlyClosed, b.totalConnections(), b.bytesIn(),
+                b.bytesOut(), b.quorumUp(), real);
     }
 
     private static StatusSnapshot.RealServer realServer(VirtualServer vs, RealServerSnapshot rs, RealServerHealth h) {
@@ -69,7 +70,8 @@ final class NodeStatus {
         return new StatusSnapshot.RealServer(rs.address().getHostAddress(), rs.port(), forwarding,
                 rs.configuredWeight(), rs.effectiveWeight(), healthy,
                 VirtualServers.ServedView.state(rs.drained(), h), reason, services, rs.activeConnections(),
-                rs.inactiveConnections(), rs.totalConnections(), rs.bytesIn(), rs.bytesOut());
+                // ipvsadm's InActConn includes connections in TIME_WAIT.
+                rs.inactiveConnections() + rs.recentlyClosed(), rs.totalConnections(), rs.bytesIn(), rs.bytesOut());
     }
 
     private static StatusSnapshot.Service service(Checker.ExchangeService service, ServiceStatus s) {

@@ -62,6 +62,6 @@ class WeightedLeastConnectionProperties {
     }
 
     private static long overhead(RealServerSnapshot s) {
-        return s.activeConnections() * 256 + s.inactiveConnections();
+        return s.activeConnections() * 256 + s.inactiveConnections() + s.recentlyClosed();
     }
 }
