@@ -71,6 +71,15 @@ public enum NettyTransport {
         };
     }
 
+    /** A new, unregistered client-side socket channel. */
+    SocketChannel newSocketChannel() {
+        return switch (this) {
+            case EPOLL -> new EpollSocketChannel();
+            case IO_URING -> new IoUringSocketChannel();
+            case NIO -> new NioSocketChannel();
+        };
+    }
+
     /** IP_FREEBIND where the transport has it: listen on a VIP before VRRP makes it local. */
     ChannelOption<Boolean> freeBind() {
         return switch (this) {

@@ -3,7 +3,6 @@ package dev.vigil.forward;
 import dev.vigil.balance.ConnectionAccount;
 import dev.vigil.balance.VirtualService;
 import dev.vigil.config.VirtualServer.ProxySettings;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -11,6 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,13 +37,18 @@ final class ProxiedConnection {
     private Channel server;
     private ConnectionAccount account;
     private Set<InetSocketAddress> tried = Set.of();
-    private boolean clientOutputShut;
-    private boolean serverOutputShut;
+    private boolean clientInputShut;
+    private boolean serverInputShut;
     private boolean upstreamReady;
     private ArrayDeque<Object> early; // client bytes epoll delivered before the upstream connected
     private boolean earlyInputShut;
     private boolean aborted;
     private boolean finished;
+
+    /** The upstream channel, or null before the first connect attempt; for {@link ProxyEngine#pendingOutboundBytes}. */
+    Channel server() {
+        return server;
+    }
 
     ProxiedConnection(VirtualServerListener listener, Channel client) {
         this.listener = listener;
@@ -71,14 +76,21 @@ final class ProxiedConnection {
         }
         account = pick.get();
         ProxySettings settings = service.config().proxy();
-        Bootstrap b = listener.upstream(client.eventLoop(), settings).handler(new RelayHandler(this, false));
-        ChannelFuture f = settings.sourceAddress().isPresent()
-                ? b.connect(account.address(), new InetSocketAddress(settings.sourceAddress().get(), 0))
-                : b.connect(account.address());
-        server = f.channel();
-        listener.engine().track(server);
+        SocketChannel upstream = listener.upstream(settings);
+        upstream.pipeline().addLast(new RelayHandler(this, false));
+        server = upstream;
         ConnectionAccount attempt = account;
-        f.addListener((ChannelFuture done) -> connected(done, attempt));
+        // Registering from the client's own event loop completes at once, so connect follows directly.
+        client.eventLoop().register(upstream).addListener((ChannelFuture registered) -> {
+            if (!registered.isSuccess()) {
+                connected(registered, attempt);
+                return;
+            }
+            ChannelFuture f = settings.sourceAddress().isPresent()
+                    ? upstream.connect(attempt.address(), new InetSocketAddress(settings.sourceAddress().get(), 0))
+                    : upstream.connect(attempt.address());
+            f.addListener((ChannelFuture done) -> connected(done, attempt));
+        });
     }
 
     private void connected(ChannelFuture f, ConnectionAccount attempt) {
@@ -151,34 +163,36 @@ final class ProxiedConnection {
         if (other != null && self.isWritable()) readMore(other);
     }
 
-    /** A FIN from one side: pass it on after everything that came before it. */
+    /**
+     * A FIN from one side: pass it on after everything that came before it. The first FIN becomes a
+     * shutdownOutput on the other side; the second ends the connection with a close, which sends the
+     * last FIN and spares a second shutdown (Netty builds an exception for every shutdownOutput).
+     */
     void inputShutdown(boolean fromClient) {
         if (aborted || account == null) return;
         if (!upstreamReady) {
             earlyInputShut = true;
             return;
         }
+        if (fromClient) clientInputShut = true; else serverInputShut = true;
+        Channel from = fromClient ? client : server;
         Channel to = fromClient ? server : client;
+        if (clientInputShut && serverInputShut) {
+            to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            if (from.isOpen()) from.close();
+            return;
+        }
         account.closing();
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture f) -> {
-            if (!f.isSuccess() || !to.isActive()) return;
-            ((DuplexChannel) to).shutdownOutput().addListener(x -> outputShut(!fromClient));
+            if (f.isSuccess() && to.isActive()) ((DuplexChannel) to).shutdownOutput();
         });
-    }
-
-    private void outputShut(boolean clientSide) {
-        if (clientSide) clientOutputShut = true; else serverOutputShut = true;
-        if (clientOutputShut && serverOutputShut) {
-            client.close();
-            if (server != null) server.close();
-        }
     }
 
     void idle() {
         listener.counters().idleTimeouts.increment();
         log.debug("virtual server {}: closing idle connection from {}", listener.service().name(), client.remoteAddress());
         client.close();
-        if (server != null) server.close();
+        if (server != null && server.isOpen()) server.close();
     }
 
     /**

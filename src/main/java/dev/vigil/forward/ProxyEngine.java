@@ -8,7 +8,9 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -39,9 +41,19 @@ public final class ProxyEngine implements AutoCloseable {
      * @param eventLoops threads moving bytes; 0 means one per available processor
      * @param transport  wanted transport, or null for the default ({@code -Dvigil.transport}, else epoll, else NIO)
      * @param waterMark  per-direction output buffer bounds: reading the other side pauses above the high mark
+     * @param maxReadSize largest buffer one read fills; bigger means fewer system calls on bulk transfers
      */
-    public record Options(int eventLoops, NettyTransport transport, WriteBufferWaterMark waterMark) {
-        public static final Options DEFAULTS = new Options(0, null, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
+    public record Options(int eventLoops, NettyTransport transport, WriteBufferWaterMark waterMark, int maxReadSize) {
+        public static final Options DEFAULTS = new Options(0, null, new WriteBufferWaterMark(64 * 1024, 256 * 1024),
+                Integer.getInteger("vigil.maxReadSize", 64 * 1024));
+
+        public Options(int eventLoops, NettyTransport transport, WriteBufferWaterMark waterMark) {
+            this(eventLoops, transport, waterMark, DEFAULTS.maxReadSize);
+        }
+
+        RecvByteBufAllocator readAllocator() {
+            return new AdaptiveRecvByteBufAllocator(64, 2048, Math.max(2048, maxReadSize));
+        }
     }
 
     private final Options options;
@@ -49,7 +61,6 @@ public final class ProxyEngine implements AutoCloseable {
     private final EventLoopGroup group;
     private final ForwardCounters counters = new ForwardCounters();
     private final ChannelGroup clients = new DefaultChannelGroup("vigil-clients", GlobalEventExecutor.INSTANCE);
-    private final ChannelGroup upstreams = new DefaultChannelGroup("vigil-upstreams", GlobalEventExecutor.INSTANCE);
     private final List<VirtualServerListener> listeners = new CopyOnWriteArrayList<>();
 
     public ProxyEngine() {
@@ -117,12 +128,14 @@ public final class ProxyEngine implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, options.waterMark())
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, options.readAllocator())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ProxySettings settings = service.config().proxy();
-                        ch.config().setTcpNoDelay(settings.tcpNodelay());
-                        ch.config().setKeepAlive(settings.tcpKeepalive());
+                        // Netty turns TCP_NODELAY on for every new socket; skip syscalls that change nothing.
+                        if (!settings.tcpNodelay()) ch.config().setTcpNoDelay(false);
+                        if (settings.tcpKeepalive()) ch.config().setKeepAlive(true);
                         clients.add(ch);
                         Duration idle = settings.idleTimeout();
                         if (!idle.isZero() && !idle.isNegative()) {
@@ -147,23 +160,23 @@ public final class ProxyEngine implements AutoCloseable {
         return listener;
     }
 
-    void track(Channel upstream) {
-        upstreams.add(upstream);
-    }
-
     /**
      * Bytes queued in Vigil's own output buffers over all connections, both directions: what a slow
      * reader makes Vigil hold. Bounded by about the high-water mark per direction per connection.
      */
     public long pendingOutboundBytes() {
         long sum = 0;
-        for (ChannelGroup g : List.of(clients, upstreams)) {
-            for (Channel ch : g) {
-                var buffer = ch.unsafe().outboundBuffer();
-                if (buffer != null) sum += buffer.totalPendingWriteBytes();
-            }
+        for (Channel client : clients) {
+            sum += pending(client);
+            RelayHandler relay = client.pipeline().get(RelayHandler.class);
+            if (relay != null && relay.connection.server() != null) sum += pending(relay.connection.server());
         }
         return sum;
+    }
+
+    private static long pending(Channel ch) {
+        var buffer = ch.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     void forget(VirtualServerListener listener) {
@@ -188,7 +201,6 @@ public final class ProxyEngine implements AutoCloseable {
         long left = openConnections();
         if (left > 0) log.info("proxy engine: closing {} connection(s) still open after the drain deadline", left);
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        upstreams.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 

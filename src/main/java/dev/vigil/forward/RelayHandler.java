@@ -10,7 +10,7 @@ import io.netty.handler.timeout.IdleStateEvent;
  * {@link ProxiedConnection} that both channels belong to.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
-    private final ProxiedConnection connection;
+    final ProxiedConnection connection;
     private final boolean clientSide;
 
     RelayHandler(ProxiedConnection connection, boolean clientSide) {

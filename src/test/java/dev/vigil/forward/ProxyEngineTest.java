@@ -276,8 +276,8 @@ class ProxyEngineTest {
             }
         }
         await(() -> engine.counters().snapshot().noRealServer() == 1, "counted");
+        await(() -> engine.openConnections() == 0, "closed");
         assertThat(be.accepted.get()).isZero();
-        assertThat(engine.openConnections()).isZero();
     }
 
     @Test
