@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -21,6 +22,8 @@ import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection and its upstream connection to a real server. Everything here runs on the
@@ -44,6 +47,9 @@ final class ProxiedConnection {
     private boolean earlyInputShut;
     private boolean aborted;
     private boolean finished;
+    private long idleNanos;
+    private long lastActivityNanos;
+    private ScheduledFuture<?> idleTimer;
 
     /** The upstream channel, or null before the first connect attempt; for {@link ProxyEngine#pendingOutboundBytes}. */
     Channel server() {
@@ -58,7 +64,7 @@ final class ProxiedConnection {
     void start() {
         listener.counters().accepted.increment();
         listener.counters().open.increment();
-        client.closeFuture().addListener(f -> clientClosed());
+        armIdleTimer(listener.service().config().proxy().idleTimeout().toNanos());
         connect();
     }
 
@@ -97,7 +103,6 @@ final class ProxiedConnection {
         if (f.isSuccess()) {
             attempt.established();
             Channel upstream = f.channel();
-            upstream.closeFuture().addListener(x -> serverClosed(upstream));
             if (!client.isActive()) {
                 upstream.close();
                 return;
@@ -149,6 +154,7 @@ final class ProxiedConnection {
     }
 
     void readComplete(boolean fromClient) {
+        lastActivityNanos = System.nanoTime();
         Channel from = fromClient ? client : server;
         Channel to = fromClient ? server : client;
         if (to == null || !upstreamReady) return; // reading resumes once connected
@@ -159,6 +165,7 @@ final class ProxiedConnection {
     void writabilityChanged(boolean clientSide) {
         Channel self = clientSide ? client : server;
         Channel other = clientSide ? server : client;
+        lastActivityNanos = System.nanoTime();
         // The side that writes into `self` may go on once `self` drained below its low-water mark.
         if (other != null && self.isWritable()) readMore(other);
     }
@@ -178,21 +185,43 @@ final class ProxiedConnection {
         Channel from = fromClient ? client : server;
         Channel to = fromClient ? server : client;
         if (clientInputShut && serverInputShut) {
-            to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            if (from.isOpen()) from.close();
+            closeAfterFlush(to);
+            closeAfterFlush(from);
             return;
         }
         account.closing();
-        to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture f) -> {
-            if (f.isSuccess() && to.isActive()) ((DuplexChannel) to).shutdownOutput();
-        });
+        if (nothingPending(to)) {
+            if (to.isActive()) ((DuplexChannel) to).shutdownOutput();
+        } else {
+            to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture f) -> {
+                if (f.isSuccess() && to.isActive()) ((DuplexChannel) to).shutdownOutput();
+            });
+        }
+    }
+
+    /**
+     * One timer per connection that re-arms itself for the time still left, instead of Netty's
+     * IdleStateHandler, which wraps every write in a new promise with a listener.
+     */
+    private void armIdleTimer(long idleNanos) {
+        if (idleNanos <= 0) return;
+        lastActivityNanos = System.nanoTime();
+        this.idleNanos = idleNanos;
+        idleTimer = client.eventLoop().schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        if (finished) return;
+        long quiet = System.nanoTime() - lastActivityNanos;
+        if (quiet >= idleNanos) idle();
+        else idleTimer = client.eventLoop().schedule(this::checkIdle, idleNanos - quiet, TimeUnit.NANOSECONDS);
     }
 
     void idle() {
         listener.counters().idleTimeouts.increment();
         log.debug("virtual server {}: closing idle connection from {}", listener.service().name(), client.remoteAddress());
-        client.close();
         if (server != null && server.isOpen()) server.close();
+        client.close();
     }
 
     /**
@@ -212,20 +241,18 @@ final class ProxiedConnection {
         abort(self);
     }
 
-    private void clientClosed() {
-        if (server != null && server.isActive()) {
-            // A client gone without a reset still gets its last bytes delivered, then a FIN.
-            if (aborted) abort(server);
-            else server.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    /** A side's channel became inactive (closed by us, by the peer, or after an error). */
+    void closed(boolean clientSide, Channel channel) {
+        Channel other;
+        if (clientSide) {
+            other = server;
+        } else {
+            if (channel != server) return; // an earlier, failed attempt
+            other = client;
         }
-        finishIfDone();
-    }
-
-    private void serverClosed(Channel upstream) {
-        if (upstream != server) return;
-        if (client.isActive()) {
-            if (aborted) abort(client);
-            else client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (other != null && other.isActive()) {
+            // A side gone without a reset still gets its last bytes delivered, then a FIN.
+            if (aborted) abort(other); else closeAfterFlush(other);
         }
         finishIfDone();
     }
@@ -233,6 +260,7 @@ final class ProxiedConnection {
     private void finishIfDone() {
         if (finished || client.isOpen() || (server != null && server.isOpen())) return;
         finished = true;
+        if (idleTimer != null) idleTimer.cancel(false);
         if (early != null) {
             early.forEach(ReferenceCountUtil::release);
             early = null;
@@ -248,6 +276,18 @@ final class ProxiedConnection {
     private static void readMore(Channel ch) {
         if (ch instanceof DuplexChannel d && d.isInputShutdown()) return;
         ch.read();
+    }
+
+    private static boolean nothingPending(Channel ch) {
+        ChannelOutboundBuffer b = ch.unsafe().outboundBuffer();
+        return b == null || b.isEmpty();
+    }
+
+    /** Close (FIN) once everything written so far has left; at once when nothing is queued. */
+    private static void closeAfterFlush(Channel ch) {
+        if (!ch.isOpen()) return;
+        if (nothingPending(ch)) ch.close();
+        else ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     private static void abort(Channel ch) {

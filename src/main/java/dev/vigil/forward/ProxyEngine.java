@@ -17,7 +17,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
@@ -137,10 +136,6 @@ public final class ProxyEngine implements AutoCloseable {
                         if (!settings.tcpNodelay()) ch.config().setTcpNoDelay(false);
                         if (settings.tcpKeepalive()) ch.config().setKeepAlive(true);
                         clients.add(ch);
-                        Duration idle = settings.idleTimeout();
-                        if (!idle.isZero() && !idle.isNegative()) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
-                        }
                         ch.pipeline().addLast(new RelayHandler(new ProxiedConnection(listener, ch), true));
                     }
                 });

@@ -3,7 +3,6 @@ package dev.vigil.forward;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 
 /**
  * Sits at the end of the client's or the real server's pipeline and hands every event to the
@@ -24,6 +23,11 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        connection.closed(clientSide, ctx.channel());
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         connection.relay(clientSide, msg);
     }
@@ -41,7 +45,6 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) connection.inputShutdown(clientSide);
-        else if (evt instanceof IdleStateEvent) connection.idle();
     }
 
     @Override
