@@ -11,7 +11,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
@@ -24,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -119,38 +122,72 @@ public final class ProxyEngine implements AutoCloseable {
             log.error("virtual server {}: protocol {} cannot be proxied; only TCP", service.name(), config.protocol());
             return listener;
         }
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, options.waterMark())
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, options.readAllocator())
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ProxySettings settings = service.config().proxy();
-                        // Netty turns TCP_NODELAY on for every new socket; skip syscalls that change nothing.
-                        if (!settings.tcpNodelay()) ch.config().setTcpNoDelay(false);
-                        if (settings.tcpKeepalive()) ch.config().setKeepAlive(true);
-                        clients.add(ch);
-                        ch.pipeline().addLast(new RelayHandler(new ProxiedConnection(listener, ch), true));
-                    }
-                });
-        if (transport.freeBind() != null) b.option(transport.freeBind(), true);
-        ChannelFuture f = b.bind(bindAddress).awaitUninterruptibly();
-        if (f.isSuccess()) {
-            listener.bound(f.channel());
+        ChannelInitializer<SocketChannel> initializer = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                // Netty turns TCP_NODELAY on for every new socket; skip syscalls that change nothing.
+                ProxySettings settings = service.config().proxy();
+                if (!settings.tcpNodelay()) ch.config().setTcpNoDelay(false);
+                if (settings.tcpKeepalive()) ch.config().setKeepAlive(true);
+                clients.add(ch);
+                ch.pipeline().addLast(new RelayHandler(new ProxiedConnection(listener, ch), true));
+            }
+        };
+        // With SO_REUSEPORT every event loop gets its own listening socket and keeps the connections it
+        // accepts: no hand-over between threads per connection. NIO has no SO_REUSEPORT: one socket.
+        List<EventLoop> loops = new ArrayList<>();
+        if (transport == NettyTransport.NIO) loops.add(group.next());
+        else for (var e : group) loops.add((EventLoop) e);
+        List<Channel> bound = new ArrayList<>();
+        InetSocketAddress at = bindAddress;
+        Throwable failure = null;
+        if (loops.size() > 1) {
+            // SO_REUSEPORT sockets share a port silently; a plain probe bind first makes a port that is
+            // already taken (by another Vigil too) fail loudly, as it should.
+            ServerBootstrap probe = new ServerBootstrap().group(loops.getFirst()).channel(transport.serverChannel())
+                    .option(ChannelOption.SO_REUSEADDR, true).childHandler(initializer);
+            if (transport.freeBind() != null) probe.option(transport.freeBind(), true);
+            ChannelFuture p = probe.bind(bindAddress).awaitUninterruptibly();
+            if (p.isSuccess()) {
+                at = (InetSocketAddress) p.channel().localAddress();
+                p.channel().close().awaitUninterruptibly();
+            } else {
+                failure = p.cause();
+                loops.clear();
+            }
+        }
+        for (EventLoop loop : loops) {
+            ServerBootstrap b = new ServerBootstrap()
+                    .group(loop, transport == NettyTransport.NIO ? group : loop)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, options.waterMark())
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, options.readAllocator())
+                    .childHandler(initializer);
+            if (transport.freeBind() != null) b.option(transport.freeBind(), true);
+            if (transport != NettyTransport.NIO) b.option(UnixChannelOption.SO_REUSEPORT, true);
+            ChannelFuture f = b.bind(at).awaitUninterruptibly();
+            if (!f.isSuccess()) {
+                failure = f.cause();
+                break;
+            }
+            bound.add(f.channel());
+            at = (InetSocketAddress) f.channel().localAddress(); // port 0: the others share the first's port
+        }
+        if (failure == null) {
+            listener.bound(bound);
             listeners.add(listener);
             log.info("virtual server {}: listening on {} ({} real servers, {})", service.name(),
                     listener.localAddress(), config.realServers().size(), config.scheduler().keyword());
         } else {
+            for (Channel ch : bound) ch.close().awaitUninterruptibly();
             counters.bindFailures.increment();
-            listener.failed(f.cause());
+            listener.failed(failure);
             log.error("virtual server {}: cannot listen on {}: {}", service.name(), bindAddress,
-                    ProxiedConnection.describe(f.cause()));
+                    ProxiedConnection.describe(failure));
         }
         return listener;
     }

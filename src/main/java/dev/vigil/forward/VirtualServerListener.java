@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,7 @@ public final class VirtualServerListener implements AutoCloseable {
     private final ProxyEngine engine;
     private final InetSocketAddress requested;
     private final ConcurrentHashMap<String, Long> lastWarned = new ConcurrentHashMap<>();
-    private volatile Channel serverChannel;
+    private volatile List<Channel> serverChannels = List.of();
     private volatile Throwable failure;
 
     VirtualServerListener(VirtualService service, ProxyEngine engine, InetSocketAddress requested) {
@@ -35,8 +36,8 @@ public final class VirtualServerListener implements AutoCloseable {
         this.requested = requested;
     }
 
-    void bound(Channel channel) {
-        this.serverChannel = channel;
+    void bound(List<Channel> channels) {
+        this.serverChannels = List.copyOf(channels);
     }
 
     void failed(Throwable cause) {
@@ -49,13 +50,13 @@ public final class VirtualServerListener implements AutoCloseable {
 
     /** Where it listens: the bound address (with the real port when 0 was asked), or the requested one. */
     public InetSocketAddress localAddress() {
-        Channel ch = serverChannel;
-        return ch != null && ch.localAddress() instanceof InetSocketAddress a ? a : requested;
+        List<Channel> chs = serverChannels;
+        return !chs.isEmpty() && chs.getFirst().localAddress() instanceof InetSocketAddress a ? a : requested;
     }
 
     public boolean listening() {
-        Channel ch = serverChannel;
-        return ch != null && ch.isActive();
+        List<Channel> chs = serverChannels;
+        return !chs.isEmpty() && chs.stream().allMatch(Channel::isActive);
     }
 
     /** Why it could not listen (address in use, permission...), if it could not. */
@@ -66,8 +67,7 @@ public final class VirtualServerListener implements AutoCloseable {
     /** Stops accepting new connections; established ones continue. */
     @Override
     public void close() {
-        Channel ch = serverChannel;
-        if (ch != null) ch.close().syncUninterruptibly();
+        for (Channel ch : serverChannels) ch.close().syncUninterruptibly();
         engine.forget(this);
     }
 
