@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Vigil vs HAProxy (mode tcp) vs nginx stream vs a direct connection, all on loopback in one run.
 # Not a test and not run by CI. Needs: haproxy, nginx (+ libnginx-mod-stream), wrk, python3, a JDK 25.
-#   bench/run.sh                      # everything, 10 s per measurement
-#   DUR=5 TARGETS="haproxy vigil" bench/run.sh
+#   bench/run.sh                      # everything: 3 rounds, 5 s per measurement, medians
+#   DUR=10 ROUNDS=5 TARGETS="haproxy vigil" bench/run.sh
 # Knobs for tuning Vigil: VIGIL_LOOPS (event loops, default 2), VIGIL_TRANSPORT (epoll|io_uring|nio),
 # VIGIL_JAVA_OPTS, IDLE_N (idle connections for the memory figure, default 7500: HAProxy refuses a
 # maxconn much above 8000 under this machine's 20,000 open-file limit).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
-DUR=${DUR:-10}
+DUR=${DUR:-5}
+ROUNDS=${ROUNDS:-3}
 TARGETS=${TARGETS:-"direct haproxy nginx vigil"}
 VIGIL_LOOPS=${VIGIL_LOOPS:-2}
 VIGIL_TRANSPORT=${VIGIL_TRANSPORT:-epoll}
@@ -88,42 +89,61 @@ rss_kb() { # RSS of a process and its children, in kB
   for p in $1 $(pgrep -P "$1" || true); do total=$((total + $(awk '/VmRSS/{print $2}' /proc/$p/status))); done
   echo $total
 }
+live_heap_kb() { # Vigil only: heap in use after a full GC, in kB (0 for the C proxies)
+  if [ "$1" != vigil ]; then echo 0; return; fi
+  "${JAVA%/java}/jcmd" "${PID[vigil]}" GC.run >/dev/null; sleep 1
+  "${JAVA%/java}/jstat" -gc "${PID[vigil]}" | awk 'NR==2{printf "%d", $3+$4+$6+$8}' # S0U S1U EU OU
+}
 wrk_field() { awk -v k="$1" '$1==k {print $2}'; }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.3f", v}'; }
 to_mbs() { awk '{v=$1; if (v ~ /GB$/) {sub(/GB/,"",v); v*=1024} else if (v ~ /MB$/) {sub(/MB/,"",v)} else if (v ~ /KB$/) {sub(/KB/,"",v); v/=1024}; printf "%.0f", v}'; }
 
 declare -A CPS KA BULK P50 P99 MEM
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+for t in $TARGETS; do                                                           # warm-up (JIT for Vigil)
+  wrk -t2 -c32 -d3s "http://127.0.0.1:${PORT[$t]}/small" >/dev/null
+  wrk -t2 -c8 -d2s "http://127.0.0.1:${PORT[$t]}/1m" >/dev/null
+done
+# Targets take turns within each round, so load from neighbours on a shared box hits all alike;
+# each figure is the median over the rounds.
+declare -A R_CPS R_KA R_BULK R_P50 R_P99
+for round in $(seq "$ROUNDS"); do
+  for t in $TARGETS; do
+    url=http://127.0.0.1:${PORT[$t]}
+    R_CPS[$t]+=" $(wrk -t2 -c32 -d"${DUR}"s -H "Connection: close" "$url/small" | wrk_field Requests/sec:)"
+    R_KA[$t]+=" $(wrk -t2 -c32 -d"${DUR}"s "$url/small" | wrk_field Requests/sec:)"
+    R_BULK[$t]+=" $(wrk -t2 -c8 -d"${DUR}"s "$url/1m" | wrk_field Transfer/sec: | to_mbs)"
+    lat=$(wrk -t1 -c4 -d"${DUR}"s --latency "$url/small")
+    R_P50[$t]+=" $(echo "$lat" | awk '$1=="50%"{print $2}' | to_ms)"
+    R_P99[$t]+=" $(echo "$lat" | awk '$1=="99%"{print $2}' | to_ms)"
+    echo "round $round $t: cps${R_CPS[$t]##* } ka${R_KA[$t]##* } bulk${R_BULK[$t]##* } p50${R_P50[$t]##* } p99${R_P99[$t]##* }" >&2
+  done
+done
 for t in $TARGETS; do
-  url=http://127.0.0.1:${PORT[$t]}
-  wrk -t2 -c32 -d3s "$url/small" >/dev/null                                   # warm-up (JIT for Vigil)
-  wrk -t2 -c8 -d2s "$url/1m" >/dev/null
-  CPS[$t]=$(wrk -t2 -c32 -d"${DUR}"s -H "Connection: close" "$url/small" | wrk_field Requests/sec:)
-  sleep 2
-  KA[$t]=$(wrk -t2 -c32 -d"${DUR}"s "$url/small" | wrk_field Requests/sec:)
-  BULK[$t]=$(wrk -t2 -c8 -d"${DUR}"s "$url/1m" | wrk_field Transfer/sec: | to_mbs)
-  lat=$(wrk -t1 -c4 -d"${DUR}"s --latency "$url/small")
-  P50[$t]=$(echo "$lat" | awk '$1=="50%"{print $2}' | to_ms)
-  P99[$t]=$(echo "$lat" | awk '$1=="99%"{print $2}' | to_ms)
+  CPS[$t]=$(echo "${R_CPS[$t]}" | median); KA[$t]=$(echo "${R_KA[$t]}" | median)
+  BULK[$t]=$(echo "${R_BULK[$t]}" | median); P50[$t]=$(echo "${R_P50[$t]}" | median)
+  P99[$t]=$(echo "${R_P99[$t]}" | median)
   if [ "$t" != direct ]; then
-    before=$(rss_kb "${PID[$t]}")
+    before=$(rss_kb "${PID[$t]}"); heap_before=$(live_heap_kb "$t")
     coproc IDLE { python3 bench/idle_conns.py 127.0.0.1 "${PORT[$t]}" "$IDLE_N"; }
     read -r _ready _n <&"${IDLE[0]}"
     sleep 3
-    after=$(rss_kb "${PID[$t]}")
-    MEM[$t]=$(( (after - before) * 1024 / IDLE_N ))
+    after=$(rss_kb "${PID[$t]}"); heap_after=$(live_heap_kb "$t")
+    # A JVM's heap is resident before the connections come, so RSS growth alone would flatter Vigil:
+    # its figure is RSS growth (native memory) plus live-heap growth after a full GC (Java objects).
+    grow=$(( after - before )); [ "$grow" -lt 0 ] && grow=0
+    MEM[$t]=$(( (grow + heap_after - heap_before) * 1024 / IDLE_N ))
     exec {IDLE[1]}>&-
     wait "$IDLE_PID" 2>/dev/null || true
   else
     MEM[$t]=-
   fi
-  echo "measured $t: cps=${CPS[$t]} ka=${KA[$t]} bulk=${BULK[$t]}MB/s p50=${P50[$t]}ms p99=${P99[$t]}ms mem=${MEM[$t]}B/conn" >&2
 done
-
 ratio() { # $1 value, $2 haproxy value, $3 1 if lower is better
   if [ -z "${2:-}" ] || [ "$1" = - ] || [ "$2" = - ]; then echo "-"; else awk -v a="$1" -v b="$2" 'BEGIN{ if (b==0) print "-"; else printf "%.2f", a/b }'; fi
 }
-printf '\n%s, %s cores, kernel %s, %ss per measurement, Vigil: %s, %s event loops, %s\n' \
-  "$(date -u +%F)" "$(nproc)" "$(uname -r)" "$DUR" "$VIGIL_TRANSPORT" "$VIGIL_LOOPS" "$VIGIL_JAVA_OPTS"
+printf '\n%s, %s cores, kernel %s, median of %s rounds of %ss, load average %s, Vigil: %s, %s event loops, %s\n' \
+  "$(date -u +%F)" "$(nproc)" "$(uname -r)" "$ROUNDS" "$DUR" "$(cut -d' ' -f1-3 /proc/loadavg)" "$VIGIL_TRANSPORT" "$VIGIL_LOOPS" "$VIGIL_JAVA_OPTS"
 printf '| %-8s | %14s | %14s | %14s | %9s | %9s | %16s |\n' target "new conn/s" "keep-alive req/s" "1 MB resp MB/s" "p50 ms" "p99 ms" "idle B/conn"
 printf '|%s|\n' "----------|----------------|------------------|----------------|-----------|-----------|------------------"
 for t in $TARGETS; do

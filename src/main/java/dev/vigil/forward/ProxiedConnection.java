@@ -127,7 +127,7 @@ final class ProxiedConnection {
         tried = t;
         listener.warnRateLimited(attempt.address().toString(), "virtual server {}: cannot connect to real server {}: {}",
                 listener.service().name(), attempt.address(), describe(f.cause()));
-        // No client byte has been read yet (reading starts once connected), so another server may take over.
+        // No client byte has been sent upstream yet (early bytes wait in `early`), so another server may take over.
         if (client.isActive() && tried.size() <= listener.service().config().realServers().size()) {
             listener.counters().retries.increment();
             connect();
