@@ -335,4 +335,29 @@ class ProxyEngineTest {
         l.close();
         assertThat(l.listening()).isFalse();
     }
+
+    @Test
+    void sorryServerServesWhenNoRealServerIsUpAndDrainKeepsEstablishedConnections() throws Exception {
+        TestBackend a = backend(TestBackend.identify(1)), b = backend(TestBackend.identify(2)),
+                sorry = backend(TestBackend.identify(9));
+        VirtualService vs = new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
+                .sorryServer("127.0.0.1", sorry.port())
+                .real("127.0.0.1", a.port(), 1).real("127.0.0.1", b.port(), 1).build());
+        VirtualServerListener l = listen(vs);
+        try (Socket held = new Socket()) {
+            held.connect(l.localAddress(), 2000);
+            held.setSoTimeout(5000);
+            int heldOn = held.getInputStream().read();
+            TestBackend heldBackend = heldOn == 1 ? a : b;
+            vs.setDrained(heldBackend.address(), true);
+            for (int i = 0; i < 6; i++) assertThat(idFrom(l, "127.0.0.1")).isEqualTo(3 - heldOn);
+            held.getOutputStream().write(5);
+            assertThat(held.getInputStream().read()).as("drained server keeps its connection").isEqualTo(5);
+            vs.setHealth((heldOn == 1 ? b : a).address(), false, 1);
+            assertThat(idFrom(l, "127.0.0.1")).as("nothing usable: sorry server").isEqualTo(9);
+        }
+        await(() -> vs.snapshot().activeConnections() + vs.snapshot().inactiveConnections() == 0, "closed");
+        assertThat(vs.snapshot().sorryServer().orElseThrow().totalConnections()).isEqualTo(1);
+        assertThat(vs.snapshot().totalConnections()).isEqualTo(8);
+    }
 }
