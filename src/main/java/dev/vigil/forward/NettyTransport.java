@@ -22,9 +22,8 @@ import java.util.Locale;
 
 /**
  * The Netty transports the proxy can run on. Epoll is the default on Linux: on this project's
- * benchmark machine it measured at least as fast as io_uring (see docs/performance.md), and with
- * io_uring the half-close and integrity tests fail (a half-close becomes a reset), so io_uring is
- * experimental. NIO is the portable fallback, which cannot bind a virtual IP that is not yet local.
+ * benchmark machine it measured at least as fast as io_uring (see docs/performance.md). NIO is the
+ * portable fallback, which cannot bind a virtual IP that is not yet local.
  */
 public enum NettyTransport {
     EPOLL, IO_URING, NIO;

@@ -278,7 +278,12 @@ final class ProxiedConnection {
         ch.read();
     }
 
+    /**
+     * Whether everything written to {@code ch} has reached the kernel. Not knowable this way on
+     * io_uring, where a write may still be in flight after it left the outbound buffer.
+     */
     private static boolean nothingPending(Channel ch) {
+        if (ch instanceof io.netty.channel.uring.IoUringSocketChannel) return false;
         ChannelOutboundBuffer b = ch.unsafe().outboundBuffer();
         return b == null || b.isEmpty();
     }

@@ -75,9 +75,6 @@ public final class ProxyEngine implements AutoCloseable {
                 : NettyTransport.fromName(System.getProperty("vigil.transport"));
         this.transport = NettyTransport.choose(wanted);
         if (wanted != null && wanted != transport) log.warn("transport {} is not available here; using {}", wanted, transport);
-        if (transport == NettyTransport.IO_URING) {
-            log.warn("io_uring transport is experimental: it turns some half-closes into resets in Vigil's tests; use epoll");
-        }
         int threads = options.eventLoops() > 0 ? options.eventLoops() : Runtime.getRuntime().availableProcessors();
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("vigil-forward"),
                 transport.ioHandlerFactory());
