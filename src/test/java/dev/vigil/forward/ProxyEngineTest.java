@@ -360,4 +360,21 @@ class ProxyEngineTest {
         assertThat(vs.snapshot().sorryServer().orElseThrow().totalConnections()).isEqualTo(1);
         assertThat(vs.snapshot().totalConnections()).isEqualTo(8);
     }
+
+    @Test
+    void upstreamConnectionsLeaveFromTheConfiguredSourceAddress() throws Exception {
+        List<String> peers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TestBackend be = backend(sock -> {
+            peers.add(((InetSocketAddress) sock.getRemoteSocketAddress()).getAddress().getHostAddress());
+            sock.getOutputStream().write(1);
+            TestBackend.echo(sock);
+        });
+        VirtualService vs = new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
+                .proxy(new VirtualServer.ProxySettings(Duration.ofSeconds(5), Duration.ofMinutes(5),
+                        Optional.of(ip("127.0.0.77")), true, true))
+                .real("127.0.0.1", be.port(), 1).build());
+        VirtualServerListener l = listen(vs);
+        for (int i = 0; i < 3; i++) assertThat(idFrom(l, "127.0.0.1")).isEqualTo(1);
+        assertThat(peers).containsOnly("127.0.0.77").hasSize(3);
+    }
 }
