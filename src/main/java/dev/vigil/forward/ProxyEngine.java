@@ -24,9 +24,11 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -204,6 +206,24 @@ public final class ProxyEngine implements AutoCloseable {
             if (relay != null && relay.connection.server() != null) sum += pending(relay.connection.server());
         }
         return sum;
+    }
+
+    /**
+     * Closes the client connections accepted on any of {@code addresses}, and so their real-server
+     * halves: once VRRP has given those VIPs to another node, their clients' packets go there, and
+     * the connections here would only hold resources on both sides until the idle timeout.
+     *
+     * @return how many connections were closed
+     */
+    public int closeConnectionsTo(Collection<InetAddress> addresses) {
+        int closed = 0;
+        for (Channel client : clients) {
+            if (client.localAddress() instanceof InetSocketAddress local && addresses.contains(local.getAddress())) {
+                client.close();
+                closed++;
+            }
+        }
+        return closed;
     }
 
     private static long pending(Channel ch) {

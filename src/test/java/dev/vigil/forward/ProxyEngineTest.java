@@ -99,6 +99,31 @@ class ProxyEngineTest {
     }
 
     @Test
+    void closingTheConnectionsToAnAddressEndsBothHalvesAndSparesTheOthers() throws Exception {
+        TestBackend be = backend(TestBackend.echo());
+        VirtualServerListener l = listen(new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
+                .real("127.0.0.1", be.port(), 1).build()));
+        try (Socket s = new Socket()) {
+            s.connect(l.localAddress(), 2000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(1);
+            assertThat(s.getInputStream().read()).isEqualTo(1);
+
+            assertThat(engine.closeConnectionsTo(List.of(ip("127.0.0.9")))).isZero();
+            s.getOutputStream().write(2);
+            assertThat(s.getInputStream().read()).isEqualTo(2);
+
+            assertThat(engine.closeConnectionsTo(List.of(InetAddress.getLoopbackAddress()))).isEqualTo(1);
+            try {
+                assertThat(s.getInputStream().read()).isEqualTo(-1);
+            } catch (java.net.SocketException reset) {
+                assertThat(reset.getMessage()).contains("reset");
+            }
+        }
+        await(() -> engine.openConnections() == 0, "both halves closed");
+    }
+
+    @Test
     void foAndShAndMhThroughTheProxy() throws Exception {
         TestBackend a = backend(TestBackend.identify(1)), b = backend(TestBackend.identify(2));
         VirtualServerListener fo = listen(new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.FO)
