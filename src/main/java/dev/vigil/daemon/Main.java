@@ -15,6 +15,10 @@ import java.util.Properties;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
+        // Netty's leak sampling costs the data path; tests keep it on.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -105,7 +105,7 @@ final class Node implements AdminActions, AutoCloseable {
             LinuxPlatform.check();
             LinuxVrrpNetwork network = LinuxVrrpNetwork.open();
             VrrpNode node = new VrrpNode(c.vrrpInstances(), c.syncGroups(), c.vrrpScripts(), network,
-                    new VrrpNotifier(c, scripts, reporting));
+                    new VrrpNotifier(c, scripts, reporting, engine));
             try {
                 node.start();
             } catch (IOException | RuntimeException e) {

@@ -3,6 +3,8 @@ package dev.vigil.daemon;
 import dev.vigil.config.Notify;
 import dev.vigil.config.NodeConfig;
 import dev.vigil.config.Script;
+import dev.vigil.config.VirtualIp;
+import dev.vigil.forward.ProxyEngine;
 import dev.vigil.report.Reporting;
 import dev.vigil.report.SmtpAlertPolicy;
 import dev.vigil.report.VrrpTransition;
@@ -12,6 +14,7 @@ import dev.vigil.vrrp.VrrpState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -30,11 +33,13 @@ final class VrrpNotifier implements VrrpListener {
     private final NodeConfig config;
     private final ScriptRunner scripts;
     private final Reporting reporting;
+    private final ProxyEngine engine;
 
-    VrrpNotifier(NodeConfig config, ScriptRunner scripts, Reporting reporting) {
+    VrrpNotifier(NodeConfig config, ScriptRunner scripts, Reporting reporting, ProxyEngine engine) {
         this.config = config;
         this.scripts = scripts;
         this.reporting = reporting;
+        this.engine = engine;
     }
 
     @Override
@@ -42,6 +47,12 @@ final class VrrpNotifier implements VrrpListener {
         var instance = config.vrrpInstance(instanceName);
         if (instance.isEmpty()) return;
         LOG.info("VRRP instance {}: {} -> {} (priority {})", instanceName, oldState, newState, priority);
+        if (oldState == VrrpState.MASTER && newState != VrrpState.MASTER) {
+            List<InetAddress> vips = instance.get().virtualIps().stream().map(VirtualIp::address).toList();
+            int closed = engine.closeConnectionsTo(vips);
+            if (closed > 0) LOG.info("VRRP instance {}: closed {} connection(s) to its VIPs, now served elsewhere",
+                    instanceName, closed);
+        }
         runNotify(instance.get().notifyScripts(), "INSTANCE", instanceName, newState, priority);
         reporting.vrrpTransition(transition(VrrpTransition.Scope.INSTANCE, instanceName, oldState, newState, priority),
                 SmtpAlertPolicy.forInstance(config.global(), instance.get()));

@@ -22,7 +22,7 @@ import java.util.Locale;
 
 /**
  * The Netty transports the proxy can run on. Epoll is the default on Linux: on this project's
- * benchmark machine it measured at least as fast as io_uring (see docs/performance.md); NIO is the
+ * benchmark machine it measured at least as fast as io_uring (see docs/performance.md). NIO is the
  * portable fallback, which cannot bind a virtual IP that is not yet local.
  */
 public enum NettyTransport {
@@ -68,6 +68,15 @@ public enum NettyTransport {
             case EPOLL -> EpollSocketChannel.class;
             case IO_URING -> IoUringSocketChannel.class;
             case NIO -> NioSocketChannel.class;
+        };
+    }
+
+    /** A new, unregistered client-side socket channel. */
+    SocketChannel newSocketChannel() {
+        return switch (this) {
+            case EPOLL -> new EpollSocketChannel();
+            case IO_URING -> new IoUringSocketChannel();
+            case NIO -> new NioSocketChannel();
         };
     }
 

@@ -3,14 +3,15 @@ package dev.vigil.forward;
 import dev.vigil.balance.ConnectionAccount;
 import dev.vigil.balance.VirtualService;
 import dev.vigil.config.VirtualServer.ProxySettings;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,8 @@ import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection and its upstream connection to a real server. Everything here runs on the
@@ -37,13 +40,21 @@ final class ProxiedConnection {
     private Channel server;
     private ConnectionAccount account;
     private Set<InetSocketAddress> tried = Set.of();
-    private boolean clientOutputShut;
-    private boolean serverOutputShut;
+    private boolean clientInputShut;
+    private boolean serverInputShut;
     private boolean upstreamReady;
     private ArrayDeque<Object> early; // client bytes epoll delivered before the upstream connected
     private boolean earlyInputShut;
     private boolean aborted;
     private boolean finished;
+    private long idleNanos;
+    private long lastActivityNanos;
+    private ScheduledFuture<?> idleTimer;
+
+    /** The upstream channel, or null before the first connect attempt; for {@link ProxyEngine#pendingOutboundBytes}. */
+    Channel server() {
+        return server;
+    }
 
     ProxiedConnection(VirtualServerListener listener, Channel client) {
         this.listener = listener;
@@ -53,7 +64,7 @@ final class ProxiedConnection {
     void start() {
         listener.counters().accepted.increment();
         listener.counters().open.increment();
-        client.closeFuture().addListener(f -> clientClosed());
+        armIdleTimer(listener.service().config().proxy().idleTimeout().toNanos());
         connect();
     }
 
@@ -71,21 +82,27 @@ final class ProxiedConnection {
         }
         account = pick.get();
         ProxySettings settings = service.config().proxy();
-        Bootstrap b = listener.upstream(client.eventLoop(), settings).handler(new RelayHandler(this, false));
-        ChannelFuture f = settings.sourceAddress().isPresent()
-                ? b.connect(account.address(), new InetSocketAddress(settings.sourceAddress().get(), 0))
-                : b.connect(account.address());
-        server = f.channel();
-        listener.engine().track(server);
+        SocketChannel upstream = listener.upstream(settings);
+        upstream.pipeline().addLast(new RelayHandler(this, false));
+        server = upstream;
         ConnectionAccount attempt = account;
-        f.addListener((ChannelFuture done) -> connected(done, attempt));
+        // Registering from the client's own event loop completes at once, so connect follows directly.
+        client.eventLoop().register(upstream).addListener((ChannelFuture registered) -> {
+            if (!registered.isSuccess()) {
+                connected(registered, attempt);
+                return;
+            }
+            ChannelFuture f = settings.sourceAddress().isPresent()
+                    ? upstream.connect(attempt.address(), new InetSocketAddress(settings.sourceAddress().get(), 0))
+                    : upstream.connect(attempt.address());
+            f.addListener((ChannelFuture done) -> connected(done, attempt));
+        });
     }
 
     private void connected(ChannelFuture f, ConnectionAccount attempt) {
         if (f.isSuccess()) {
             attempt.established();
             Channel upstream = f.channel();
-            upstream.closeFuture().addListener(x -> serverClosed(upstream));
             if (!client.isActive()) {
                 upstream.close();
                 return;
@@ -110,7 +127,7 @@ final class ProxiedConnection {
         tried = t;
         listener.warnRateLimited(attempt.address().toString(), "virtual server {}: cannot connect to real server {}: {}",
                 listener.service().name(), attempt.address(), describe(f.cause()));
-        // No client byte has been read yet (reading starts once connected), so another server may take over.
+        // No client byte has been sent upstream yet (early bytes wait in `early`), so another server may take over.
         if (client.isActive() && tried.size() <= listener.service().config().realServers().size()) {
             listener.counters().retries.increment();
             connect();
@@ -137,6 +154,7 @@ final class ProxiedConnection {
     }
 
     void readComplete(boolean fromClient) {
+        lastActivityNanos = System.nanoTime();
         Channel from = fromClient ? client : server;
         Channel to = fromClient ? server : client;
         if (to == null || !upstreamReady) return; // reading resumes once connected
@@ -147,38 +165,63 @@ final class ProxiedConnection {
     void writabilityChanged(boolean clientSide) {
         Channel self = clientSide ? client : server;
         Channel other = clientSide ? server : client;
+        lastActivityNanos = System.nanoTime();
         // The side that writes into `self` may go on once `self` drained below its low-water mark.
         if (other != null && self.isWritable()) readMore(other);
     }
 
-    /** A FIN from one side: pass it on after everything that came before it. */
+    /**
+     * A FIN from one side: pass it on after everything that came before it. The first FIN becomes a
+     * shutdownOutput on the other side; the second ends the connection with a close, which sends the
+     * last FIN and spares a second shutdown (Netty builds an exception for every shutdownOutput).
+     */
     void inputShutdown(boolean fromClient) {
         if (aborted || account == null) return;
         if (!upstreamReady) {
             earlyInputShut = true;
             return;
         }
+        if (fromClient) clientInputShut = true; else serverInputShut = true;
+        Channel from = fromClient ? client : server;
         Channel to = fromClient ? server : client;
+        if (clientInputShut && serverInputShut) {
+            closeAfterFlush(to);
+            closeAfterFlush(from);
+            return;
+        }
         account.closing();
-        to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture f) -> {
-            if (!f.isSuccess() || !to.isActive()) return;
-            ((DuplexChannel) to).shutdownOutput().addListener(x -> outputShut(!fromClient));
-        });
+        if (nothingPending(to)) {
+            if (to.isActive()) ((DuplexChannel) to).shutdownOutput();
+        } else {
+            to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture f) -> {
+                if (f.isSuccess() && to.isActive()) ((DuplexChannel) to).shutdownOutput();
+            });
+        }
     }
 
-    private void outputShut(boolean clientSide) {
-        if (clientSide) clientOutputShut = true; else serverOutputShut = true;
-        if (clientOutputShut && serverOutputShut) {
-            client.close();
-            if (server != null) server.close();
-        }
+    /**
+     * One timer per connection that re-arms itself for the time still left, instead of Netty's
+     * IdleStateHandler, which wraps every write in a new promise with a listener.
+     */
+    private void armIdleTimer(long idleNanos) {
+        if (idleNanos <= 0) return;
+        lastActivityNanos = System.nanoTime();
+        this.idleNanos = idleNanos;
+        idleTimer = client.eventLoop().schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        if (finished) return;
+        long quiet = System.nanoTime() - lastActivityNanos;
+        if (quiet >= idleNanos) idle();
+        else idleTimer = client.eventLoop().schedule(this::checkIdle, idleNanos - quiet, TimeUnit.NANOSECONDS);
     }
 
     void idle() {
         listener.counters().idleTimeouts.increment();
         log.debug("virtual server {}: closing idle connection from {}", listener.service().name(), client.remoteAddress());
+        if (server != null && server.isOpen()) server.close();
         client.close();
-        if (server != null) server.close();
     }
 
     /**
@@ -198,20 +241,18 @@ final class ProxiedConnection {
         abort(self);
     }
 
-    private void clientClosed() {
-        if (server != null && server.isActive()) {
-            // A client gone without a reset still gets its last bytes delivered, then a FIN.
-            if (aborted) abort(server);
-            else server.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    /** A side's channel became inactive (closed by us, by the peer, or after an error). */
+    void closed(boolean clientSide, Channel channel) {
+        Channel other;
+        if (clientSide) {
+            other = server;
+        } else {
+            if (channel != server) return; // an earlier, failed attempt
+            other = client;
         }
-        finishIfDone();
-    }
-
-    private void serverClosed(Channel upstream) {
-        if (upstream != server) return;
-        if (client.isActive()) {
-            if (aborted) abort(client);
-            else client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (other != null && other.isActive()) {
+            // A side gone without a reset still gets its last bytes delivered, then a FIN.
+            if (aborted) abort(other); else closeAfterFlush(other);
         }
         finishIfDone();
     }
@@ -219,6 +260,7 @@ final class ProxiedConnection {
     private void finishIfDone() {
         if (finished || client.isOpen() || (server != null && server.isOpen())) return;
         finished = true;
+        if (idleTimer != null) idleTimer.cancel(false);
         if (early != null) {
             early.forEach(ReferenceCountUtil::release);
             early = null;
@@ -234,6 +276,23 @@ final class ProxiedConnection {
     private static void readMore(Channel ch) {
         if (ch instanceof DuplexChannel d && d.isInputShutdown()) return;
         ch.read();
+    }
+
+    /**
+     * Whether everything written to {@code ch} has reached the kernel. Not knowable this way on
+     * io_uring, where a write may still be in flight after it left the outbound buffer.
+     */
+    private static boolean nothingPending(Channel ch) {
+        if (ch instanceof io.netty.channel.uring.IoUringSocketChannel) return false;
+        ChannelOutboundBuffer b = ch.unsafe().outboundBuffer();
+        return b == null || b.isEmpty();
+    }
+
+    /** Close (FIN) once everything written so far has left; at once when nothing is queued. */
+    private static void closeAfterFlush(Channel ch) {
+        if (!ch.isOpen()) return;
+        if (nothingPending(ch)) ch.close();
+        else ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     private static void abort(Channel ch) {

@@ -8,21 +8,27 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,9 +45,19 @@ public final class ProxyEngine implements AutoCloseable {
      * @param eventLoops threads moving bytes; 0 means one per available processor
      * @param transport  wanted transport, or null for the default ({@code -Dvigil.transport}, else epoll, else NIO)
      * @param waterMark  per-direction output buffer bounds: reading the other side pauses above the high mark
+     * @param maxReadSize largest buffer one read fills; bigger means fewer system calls on bulk transfers
      */
-    public record Options(int eventLoops, NettyTransport transport, WriteBufferWaterMark waterMark) {
-        public static final Options DEFAULTS = new Options(0, null, new WriteBufferWaterMark(64 * 1024, 256 * 1024));
+    public record Options(int eventLoops, NettyTransport transport, WriteBufferWaterMark waterMark, int maxReadSize) {
+        public static final Options DEFAULTS = new Options(0, null, new WriteBufferWaterMark(64 * 1024, 256 * 1024),
+                Integer.getInteger("vigil.maxReadSize", 64 * 1024));
+
+        public Options(int eventLoops, NettyTransport transport, WriteBufferWaterMark waterMark) {
+            this(eventLoops, transport, waterMark, DEFAULTS.maxReadSize);
+        }
+
+        RecvByteBufAllocator readAllocator() {
+            return new AdaptiveRecvByteBufAllocator(64, 2048, Math.max(2048, maxReadSize));
+        }
     }
 
     private final Options options;
@@ -49,7 +65,6 @@ public final class ProxyEngine implements AutoCloseable {
     private final EventLoopGroup group;
     private final ForwardCounters counters = new ForwardCounters();
     private final ChannelGroup clients = new DefaultChannelGroup("vigil-clients", GlobalEventExecutor.INSTANCE);
-    private final ChannelGroup upstreams = new DefaultChannelGroup("vigil-upstreams", GlobalEventExecutor.INSTANCE);
     private final List<VirtualServerListener> listeners = new CopyOnWriteArrayList<>();
 
     public ProxyEngine() {
@@ -109,46 +124,74 @@ public final class ProxyEngine implements AutoCloseable {
             log.error("virtual server {}: protocol {} cannot be proxied; only TCP", service.name(), config.protocol());
             return listener;
         }
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, options.waterMark())
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ProxySettings settings = service.config().proxy();
-                        ch.config().setTcpNoDelay(settings.tcpNodelay());
-                        ch.config().setKeepAlive(settings.tcpKeepalive());
-                        clients.add(ch);
-                        Duration idle = settings.idleTimeout();
-                        if (!idle.isZero() && !idle.isNegative()) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
-                        }
-                        ch.pipeline().addLast(new RelayHandler(new ProxiedConnection(listener, ch), true));
-                    }
-                });
-        if (transport.freeBind() != null) b.option(transport.freeBind(), true);
-        ChannelFuture f = b.bind(bindAddress).awaitUninterruptibly();
-        if (f.isSuccess()) {
-            listener.bound(f.channel());
+        ChannelInitializer<SocketChannel> initializer = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                // Netty turns TCP_NODELAY on for every new socket; skip syscalls that change nothing.
+                ProxySettings settings = service.config().proxy();
+                if (!settings.tcpNodelay()) ch.config().setTcpNoDelay(false);
+                if (settings.tcpKeepalive()) ch.config().setKeepAlive(true);
+                clients.add(ch);
+                ch.pipeline().addLast(new RelayHandler(new ProxiedConnection(listener, ch), true));
+            }
+        };
+        // With SO_REUSEPORT every event loop gets its own listening socket and keeps the connections it
+        // accepts: no hand-over between threads per connection. NIO has no SO_REUSEPORT: one socket.
+        List<EventLoop> loops = new ArrayList<>();
+        if (transport == NettyTransport.NIO) loops.add(group.next());
+        else for (var e : group) loops.add((EventLoop) e);
+        List<Channel> bound = new ArrayList<>();
+        InetSocketAddress at = bindAddress;
+        Throwable failure = null;
+        if (loops.size() > 1) {
+            // SO_REUSEPORT sockets share a port silently; a plain probe bind first makes a port that is
+            // already taken (by another Vigil too) fail loudly, as it should.
+            ServerBootstrap probe = new ServerBootstrap().group(loops.getFirst()).channel(transport.serverChannel())
+                    .option(ChannelOption.SO_REUSEADDR, true).childHandler(initializer);
+            if (transport.freeBind() != null) probe.option(transport.freeBind(), true);
+            ChannelFuture p = probe.bind(bindAddress).awaitUninterruptibly();
+            if (p.isSuccess()) {
+                at = (InetSocketAddress) p.channel().localAddress();
+                p.channel().close().awaitUninterruptibly();
+            } else {
+                failure = p.cause();
+                loops.clear();
+            }
+        }
+        for (EventLoop loop : loops) {
+            ServerBootstrap b = new ServerBootstrap()
+                    .group(loop, transport == NettyTransport.NIO ? group : loop)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, options.waterMark())
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, options.readAllocator())
+                    .childHandler(initializer);
+            if (transport.freeBind() != null) b.option(transport.freeBind(), true);
+            if (transport != NettyTransport.NIO) b.option(UnixChannelOption.SO_REUSEPORT, true);
+            ChannelFuture f = b.bind(at).awaitUninterruptibly();
+            if (!f.isSuccess()) {
+                failure = f.cause();
+                break;
+            }
+            bound.add(f.channel());
+            at = (InetSocketAddress) f.channel().localAddress(); // port 0: the others share the first's port
+        }
+        if (failure == null) {
+            listener.bound(bound);
             listeners.add(listener);
             log.info("virtual server {}: listening on {} ({} real servers, {})", service.name(),
                     listener.localAddress(), config.realServers().size(), config.scheduler().keyword());
         } else {
+            for (Channel ch : bound) ch.close().awaitUninterruptibly();
             counters.bindFailures.increment();
-            listener.failed(f.cause());
+            listener.failed(failure);
             log.error("virtual server {}: cannot listen on {}: {}", service.name(), bindAddress,
-                    ProxiedConnection.describe(f.cause()));
+                    ProxiedConnection.describe(failure));
         }
         return listener;
-    }
-
-    void track(Channel upstream) {
-        upstreams.add(upstream);
     }
 
     /**
@@ -157,13 +200,35 @@ public final class ProxyEngine implements AutoCloseable {
      */
     public long pendingOutboundBytes() {
         long sum = 0;
-        for (ChannelGroup g : List.of(clients, upstreams)) {
-            for (Channel ch : g) {
-                var buffer = ch.unsafe().outboundBuffer();
-                if (buffer != null) sum += buffer.totalPendingWriteBytes();
-            }
+        for (Channel client : clients) {
+            sum += pending(client);
+            RelayHandler relay = client.pipeline().get(RelayHandler.class);
+            if (relay != null && relay.connection.server() != null) sum += pending(relay.connection.server());
         }
         return sum;
+    }
+
+    /**
+     * Closes the client connections accepted on any of {@code addresses}, and so their real-server
+     * halves: once VRRP has given those VIPs to another node, their clients' packets go there, and
+     * the connections here would only hold resources on both sides until the idle timeout.
+     *
+     * @return how many connections were closed
+     */
+    public int closeConnectionsTo(Collection<InetAddress> addresses) {
+        int closed = 0;
+        for (Channel client : clients) {
+            if (client.localAddress() instanceof InetSocketAddress local && addresses.contains(local.getAddress())) {
+                client.close();
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    private static long pending(Channel ch) {
+        var buffer = ch.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     void forget(VirtualServerListener listener) {
@@ -188,7 +253,6 @@ public final class ProxyEngine implements AutoCloseable {
         long left = openConnections();
         if (left > 0) log.info("proxy engine: closing {} connection(s) still open after the drain deadline", left);
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        upstreams.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 

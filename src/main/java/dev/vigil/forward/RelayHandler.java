@@ -3,14 +3,13 @@ package dev.vigil.forward;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 
 /**
  * Sits at the end of the client's or the real server's pipeline and hands every event to the
  * {@link ProxiedConnection} that both channels belong to.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
-    private final ProxiedConnection connection;
+    final ProxiedConnection connection;
     private final boolean clientSide;
 
     RelayHandler(ProxiedConnection connection, boolean clientSide) {
@@ -21,6 +20,11 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (clientSide) connection.start();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        connection.closed(clientSide, ctx.channel());
     }
 
     @Override
@@ -41,7 +45,6 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) connection.inputShutdown(clientSide);
-        else if (evt instanceof IdleStateEvent) connection.idle();
     }
 
     @Override

@@ -63,6 +63,13 @@ public final class NotifyFifo implements TransitionListener, AutoCloseable {
     public static NotifyFifo start(Path path, Events events, int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("queue capacity must be positive");
         NotifyFifo fifo = new NotifyFifo(path, events, capacity);
+        // Made before start returns, so a reader can open it as soon as Vigil runs; failures are retried
+        // (and logged) by the writer.
+        try {
+            if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) fifo.mkfifo();
+        } catch (IOException e) {
+            LOG.warn("notify FIFO {}: {}", path, e.getMessage());
+        }
         fifo.writer.start();
         return fifo;
     }

@@ -99,6 +99,31 @@ class ProxyEngineTest {
     }
 
     @Test
+    void closingTheConnectionsToAnAddressEndsBothHalvesAndSparesTheOthers() throws Exception {
+        TestBackend be = backend(TestBackend.echo());
+        VirtualServerListener l = listen(new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
+                .real("127.0.0.1", be.port(), 1).build()));
+        try (Socket s = new Socket()) {
+            s.connect(l.localAddress(), 2000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(1);
+            assertThat(s.getInputStream().read()).isEqualTo(1);
+
+            assertThat(engine.closeConnectionsTo(List.of(ip("127.0.0.9")))).isZero();
+            s.getOutputStream().write(2);
+            assertThat(s.getInputStream().read()).isEqualTo(2);
+
+            assertThat(engine.closeConnectionsTo(List.of(InetAddress.getLoopbackAddress()))).isEqualTo(1);
+            try {
+                assertThat(s.getInputStream().read()).isEqualTo(-1);
+            } catch (java.net.SocketException reset) {
+                assertThat(reset.getMessage()).contains("reset");
+            }
+        }
+        await(() -> engine.openConnections() == 0, "both halves closed");
+    }
+
+    @Test
     void foAndShAndMhThroughTheProxy() throws Exception {
         TestBackend a = backend(TestBackend.identify(1)), b = backend(TestBackend.identify(2));
         VirtualServerListener fo = listen(new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.FO)
@@ -266,18 +291,17 @@ class ProxyEngineTest {
                 .real("127.0.0.1", be.port(), 1).build());
         vs.setHealth(be.address(), false, 1);
         VirtualServerListener l = listen(vs);
+        // Vigil resets the client at once; the reset may even beat connect() back to the caller.
         try (Socket s = new Socket()) {
             s.connect(l.localAddress(), 2000);
             s.setSoTimeout(5000);
-            try {
-                assertThat(s.getInputStream().read()).isEqualTo(-1);
-            } catch (java.net.SocketException reset) {
-                assertThat(reset.getMessage()).contains("reset");
-            }
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        } catch (java.net.SocketException reset) {
+            assertThat(reset.getMessage()).contains("reset");
         }
         await(() -> engine.counters().snapshot().noRealServer() == 1, "counted");
+        await(() -> engine.openConnections() == 0, "closed");
         assertThat(be.accepted.get()).isZero();
-        assertThat(engine.openConnections()).isZero();
     }
 
     @Test
@@ -335,5 +359,47 @@ class ProxyEngineTest {
         assertThat(l.listening()).isTrue();
         l.close();
         assertThat(l.listening()).isFalse();
+    }
+
+    @Test
+    void sorryServerServesWhenNoRealServerIsUpAndDrainKeepsEstablishedConnections() throws Exception {
+        TestBackend a = backend(TestBackend.identify(1)), b = backend(TestBackend.identify(2)),
+                sorry = backend(TestBackend.identify(9));
+        VirtualService vs = new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
+                .sorryServer("127.0.0.1", sorry.port())
+                .real("127.0.0.1", a.port(), 1).real("127.0.0.1", b.port(), 1).build());
+        VirtualServerListener l = listen(vs);
+        try (Socket held = new Socket()) {
+            held.connect(l.localAddress(), 2000);
+            held.setSoTimeout(5000);
+            int heldOn = held.getInputStream().read();
+            TestBackend heldBackend = heldOn == 1 ? a : b;
+            vs.setDrained(heldBackend.address(), true);
+            for (int i = 0; i < 6; i++) assertThat(idFrom(l, "127.0.0.1")).isEqualTo(3 - heldOn);
+            held.getOutputStream().write(5);
+            assertThat(held.getInputStream().read()).as("drained server keeps its connection").isEqualTo(5);
+            vs.setHealth((heldOn == 1 ? b : a).address(), false, 1);
+            assertThat(idFrom(l, "127.0.0.1")).as("nothing usable: sorry server").isEqualTo(9);
+        }
+        await(() -> vs.snapshot().activeConnections() + vs.snapshot().inactiveConnections() == 0, "closed");
+        assertThat(vs.snapshot().sorryServer().orElseThrow().totalConnections()).isEqualTo(1);
+        assertThat(vs.snapshot().totalConnections()).isEqualTo(8);
+    }
+
+    @Test
+    void upstreamConnectionsLeaveFromTheConfiguredSourceAddress() throws Exception {
+        List<String> peers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TestBackend be = backend(sock -> {
+            peers.add(((InetSocketAddress) sock.getRemoteSocketAddress()).getAddress().getHostAddress());
+            sock.getOutputStream().write(1);
+            TestBackend.echo(sock);
+        });
+        VirtualService vs = new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
+                .proxy(new VirtualServer.ProxySettings(Duration.ofSeconds(5), Duration.ofMinutes(5),
+                        Optional.of(ip("127.0.0.77")), true, true))
+                .real("127.0.0.1", be.port(), 1).build());
+        VirtualServerListener l = listen(vs);
+        for (int i = 0; i < 3; i++) assertThat(idFrom(l, "127.0.0.1")).isEqualTo(1);
+        assertThat(peers).containsOnly("127.0.0.77").hasSize(3);
     }
 }
