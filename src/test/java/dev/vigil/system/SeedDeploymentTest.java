@@ -167,6 +167,33 @@ class SeedDeploymentTest {
 
     @Test
     @Order(4)
+    void aReloadOnSighupAppliesNewWeightsWithoutMovingTheVipOrFailingARequest() throws Exception {
+        StatusSnapshot.VrrpInstance before = d.node(1).vrrp().orElseThrow();
+        Path config = d.configFile(1);
+        String text = java.nio.file.Files.readString(config);
+        assertThat(text).contains("weight 1");
+        java.nio.file.Files.writeString(config, text.replaceFirst("weight 1", "weight 3"));
+        try (ClientLoad load = d.startLoad(3, Duration.ofMillis(50))) {
+            Thread.sleep(1_000);
+            long sent = System.nanoTime();
+            assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(d.node(1).pid())).start().waitFor()).isZero();
+            d.awaitRealServer(1, "10.199.0.111", r -> r.weight() == 3, Duration.ofSeconds(30));
+            figures.record("SIGHUP to new weight in effect", Duration.ofNanos(System.nanoTime() - sent));
+            Thread.sleep(1_500);
+            load.stop();
+            assertThat(load.requests()).isNotEmpty();
+            assertThat(load.requests()).as("no request fails across the reload").allMatch(ClientLoad.Request::ok);
+        }
+        assertThat(d.holdsVip(1)).as("the VIP stays on the master").isTrue();
+        assertThat(d.holdsVip(2)).isFalse();
+        StatusSnapshot.VrrpInstance after = d.node(1).vrrp().orElseThrow();
+        assertThat(after.state()).isEqualTo(VrrpState.MASTER);
+        assertThat(after.masterSince()).as("no VRRP transition").isEqualTo(before.masterSince());
+        assertThat(d.state(2)).contains(VrrpState.BACKUP);
+    }
+
+    @Test
+    @Order(5)
     void killingTheMasterMovesTheVipAndTheRestartedMasterPreempts() throws Exception {
         Duration mdi = SeedConfig.masterDownInterval(SeedConfig.BACKUP_PRIORITY);
         int callsBefore = d.notifyCalls(2).size();
@@ -232,7 +259,7 @@ class SeedDeploymentTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void exchangeCheckReportsAFailedServiceAndAServerInMaintenance() throws Exception {
         // a clean stop first: SIGTERM gives the VIP up
         // both at once: each may drain for up to its 30 s default
