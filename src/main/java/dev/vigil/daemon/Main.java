@@ -11,7 +11,7 @@ import java.util.Properties;
 @Command(name = "vigil", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "High-availability L4 load balancer that reads keepalived's configuration.",
         subcommands = {CheckConfigCommand.class, RunCommand.class, DemoCommand.class, StatusCommand.class,
-                ReloadCommand.class, CommandLine.HelpCommand.class})
+                ReloadCommand.class, ReleaseVipsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
