@@ -1,6 +1,8 @@
 package dev.vigil.daemon;
 
 import dev.vigil.balance.VirtualService;
+import dev.vigil.balance.VirtualServiceSnapshot;
+import dev.vigil.config.GlobalDefs;
 import dev.vigil.config.NodeConfig;
 import dev.vigil.config.RealServer;
 import dev.vigil.config.Script;
@@ -13,11 +15,10 @@ import dev.vigil.health.CheckLatencyObserver;
 import dev.vigil.health.HealthMonitor;
 import dev.vigil.health.HealthState;
 import dev.vigil.health.RealServerHealth;
-import dev.vigil.config.GlobalDefs;
 import dev.vigil.report.RealServerState;
+import dev.vigil.report.RealServerTransition;
 import dev.vigil.report.Reporting;
 import dev.vigil.report.SmtpAlertPolicy;
-import dev.vigil.report.RealServerTransition;
 import dev.vigil.report.VirtualServerTransition;
 import dev.vigil.script.ScriptRunner;
 import org.slf4j.Logger;
@@ -236,7 +237,7 @@ final class VirtualServers implements AutoCloseable {
     }
 
     /** A virtual server's configuration, balancing snapshot and the health of its real servers. */
-    record ServedView(VirtualServer config, dev.vigil.balance.VirtualServiceSnapshot balance,
+    record ServedView(VirtualServer config, VirtualServiceSnapshot balance,
                       Map<InetSocketAddress, RealServerHealth> health) {
         static RealServerState state(boolean drained, RealServerHealth h) {
             if (drained) return RealServerState.DRAINED;
