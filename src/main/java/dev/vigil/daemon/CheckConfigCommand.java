@@ -10,11 +10,11 @@ import dev.vigil.config.RealServer;
 import dev.vigil.config.VirtualServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -33,13 +33,8 @@ final class CheckConfigCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
-    @Option(names = {"-f", "--use-file"}, paramLabel = "FILE", defaultValue = "/etc/keepalived/keepalived.conf",
-            description = "Configuration file (default: ${DEFAULT-VALUE}).")
-    Path file;
-
-    @Option(names = {"-i", "--config-id"}, paramLabel = "ID",
-            description = "Config id that @ID conditional lines are compared with (default: short host name).")
-    String configId;
+    @Mixin
+    ConfigFileOptions configFile;
 
     @Option(names = "--strict", description = "Treat warnings as errors.")
     boolean strict;
@@ -52,9 +47,8 @@ final class CheckConfigCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ParseOptions options = ParseOptions.defaults();
-        if (configId != null) options = options.withConfigId(configId);
-        ParseResult result = ConfigParser.parse(file, options);
+        ParseOptions options = configFile.apply(ParseOptions.defaults());
+        ParseResult result = ConfigParser.parse(configFile.file, options);
         List<Diagnostic> shown = result.diagnostics().stream()
                 .map(d -> strict && !d.isError() ? new Diagnostic(Diagnostic.Severity.ERROR, d.source(), d.message()) : d)
                 .toList();
@@ -65,7 +59,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             return 1;
         }
         NodeConfig config = result.config().get();
-        String summary = summary(file.toString(), config, result.warnings().size());
+        String summary = summary(configFile.file.toString(), config, result.warnings().size());
         if (dump) {
             out.print(ConfigPrinter.print(config));
             err.println(summary);

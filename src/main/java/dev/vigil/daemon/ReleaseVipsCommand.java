@@ -9,12 +9,12 @@ import dev.vigil.config.VrrpInstance;
 import dev.vigil.vrrp.LinuxVrrpNetwork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
@@ -30,19 +30,18 @@ final class ReleaseVipsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-f", "--use-file"}, paramLabel = "FILE", defaultValue = "/etc/keepalived/keepalived.conf",
-            description = "Configuration file (default: ${DEFAULT-VALUE}).")
-    Path file;
+    @Mixin
+    ConfigFileOptions configFile;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ParseResult parsed = ConfigParser.parse(file, ParseOptions.defaults().withUnknownKeywordsAreErrors(false)
-                .withCheckScriptPaths(false));
+        ParseResult parsed = ConfigParser.parse(configFile.file, configFile.apply(ParseOptions.defaults()
+                .withUnknownKeywordsAreErrors(false).withCheckScriptPaths(false)));
         if (parsed.config().isEmpty()) {
             parsed.errors().forEach(err::println);
-            err.println("vigil release-vips: " + file + " has errors");
+            err.println("vigil release-vips: " + configFile.file + " has errors");
             err.flush();
             return 1;
         }

@@ -7,6 +7,7 @@ import dev.vigil.config.GlobalDefs;
 import dev.vigil.config.ParseOptions;
 import dev.vigil.config.ParseResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,10 +33,8 @@ final class ReloadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-f", "--use-file"}, paramLabel = "FILE", defaultValue = "/etc/keepalived/keepalived.conf",
-            description = "The running node's configuration, read for vigil_admin and vigil_admin_token "
-                    + "(default: ${DEFAULT-VALUE}).")
-    Path file;
+    @Mixin
+    ConfigFileOptions configFile;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT", description = "Admin endpoint (default: vigil_admin, else 127.0.0.1:9180).")
     String admin;
@@ -49,8 +48,8 @@ final class ReloadCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         GlobalDefs globals = GlobalDefs.defaults();
-        if (Files.isReadable(file)) {
-            ParseResult parsed = ConfigParser.parse(file, ParseOptions.defaults().withUnknownKeywordsAreErrors(false));
+        if (Files.isReadable(configFile.file)) {
+            ParseResult parsed = ConfigParser.parse(configFile.file, configFile.apply(ParseOptions.defaults().withUnknownKeywordsAreErrors(false)));
             globals = parsed.config().map(c -> c.global()).orElse(globals);
         }
         Optional<String> token = globals.adminToken();

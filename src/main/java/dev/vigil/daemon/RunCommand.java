@@ -6,6 +6,7 @@ import dev.vigil.config.ParseOptions;
 import dev.vigil.config.ParseResult;
 import dev.vigil.report.AdminServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.InetSocketAddress;
@@ -22,13 +23,8 @@ import java.util.concurrent.Callable;
         description = "Run the node in the foreground (SIGHUP reloads, SIGTERM stops gracefully).")
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = {"-f", "--use-file"}, paramLabel = "FILE", defaultValue = "/etc/keepalived/keepalived.conf",
-            description = "Configuration file (default: ${DEFAULT-VALUE}).")
-    Path file;
-
-    @Option(names = {"-i", "--config-id"}, paramLabel = "ID",
-            description = "Config id that @ID conditional lines are compared with (default: short host name).")
-    String configId;
+    @Mixin
+    ConfigFileOptions configFile;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT",
             description = "Admin API, metrics and dashboard address (default: vigil_admin, else 127.0.0.1:9180).")
@@ -40,8 +36,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ParseOptions options = ParseOptions.defaults().withUnknownKeywordsAreErrors(false);
-        if (configId != null) options = options.withConfigId(configId);
+        ParseOptions options = configFile.apply(ParseOptions.defaults().withUnknownKeywordsAreErrors(false));
         Optional<InetSocketAddress> adminAddress;
         try {
             adminAddress = Optional.ofNullable(admin).map(AdminServer::parseAddress);
@@ -49,14 +44,14 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("vigil run: --admin: " + e.getMessage());
             return 2;
         }
-        ParseResult parsed = ConfigParser.parse(file, options);
+        ParseResult parsed = ConfigParser.parse(configFile.file, options);
         parsed.diagnostics().forEach(Node::log);
         if (parsed.hasErrors() || parsed.config().isEmpty()) {
-            System.err.println("vigil run: " + file + " has errors; not starting");
+            System.err.println("vigil run: " + configFile.file + " has errors; not starting");
             return 1;
         }
         NodeConfig config = parsed.config().get();
-        return runUntilStopped(file, options, config, adminAddress, Duration.ofSeconds(drainSeconds));
+        return runUntilStopped(configFile.file, options, config, adminAddress, Duration.ofSeconds(drainSeconds));
     }
 
     /** Starts a node, serves until a stop signal, stops it gracefully. Shared with {@code vigil demo}. */
