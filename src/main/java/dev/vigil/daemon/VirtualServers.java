@@ -184,8 +184,6 @@ final class VirtualServers implements AutoCloseable {
         s.service.setHealth(at, event.alive(), weight(s, at, event));
         RealServerHealth before = health.put(new HealthKey(event.virtualServer(), at), event);
         if (before == null || before.state() == event.state()) return;
-        LOG.info("real server {} of virtual server {}: {} ({})", event.endpoint(), event.virtualServer(),
-                event.state(), event.reason());
         var t = new RealServerTransition(event.virtualServer(), s.config.protocol(), at.getAddress(), at.getPort(),
                 switch (event.state()) {
                     case UP -> RealServerState.UP;

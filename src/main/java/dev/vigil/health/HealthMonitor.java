@@ -203,9 +203,9 @@ public final class HealthMonitor implements AutoCloseable {
 
     private static String servicesText(RealServerHealth e) {
         if (e.services().isEmpty()) return "";
-        StringBuilder b = new StringBuilder(" [");
+        StringBuilder b = new StringBuilder();
         e.services().values().forEach(s -> b.append(s.service().keyword()).append(s.up() ? "+ " : "- "));
-        return b.toString().trim() + "]";
+        return " [" + b.toString().trim() + "]";
     }
 
     private void notifyScripts(Watch w, RealServerHealth before, RealServerHealth after) {
