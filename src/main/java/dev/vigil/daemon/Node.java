@@ -9,7 +9,6 @@ import dev.vigil.config.ParseResult;
 import dev.vigil.config.SourceErasure;
 import dev.vigil.forward.ProxyEngine;
 import dev.vigil.linux.LinuxPlatform;
-import dev.vigil.linux.NativeException;
 import dev.vigil.report.AdminActions;
 import dev.vigil.report.AdminServer;
 import dev.vigil.report.ServerAddress;
@@ -114,10 +113,8 @@ final class Node implements AdminActions, AutoCloseable {
                 throw e;
             }
             return new Vrrp(node, new TrackScripts(node.trackedScripts(), scripts, node), network);
-        } catch (NativeException e) {
-            throw new StartupException("VRRP cannot start: " + e.getMessage()
-                    + (e.isPermissionDenied() ? " (VRRP needs root, or CAP_NET_RAW and CAP_NET_ADMIN)" : ""));
         } catch (IOException | RuntimeException e) {
+            // NativeException's messages already say what to do (root, capabilities, interface names).
             throw new StartupException("VRRP cannot start: " + e.getMessage());
         }
     }
