@@ -1,13 +1,15 @@
 package dev.vigil.daemon;
 
-import dev.vigil.config.ConfigPrinter;
+import dev.vigil.config.Checker;
 import dev.vigil.config.ConfigParser;
+import dev.vigil.config.ConfigPrinter;
 import dev.vigil.config.Diagnostic;
 import dev.vigil.config.NodeConfig;
 import dev.vigil.config.ParseOptions;
 import dev.vigil.config.ParseResult;
 import dev.vigil.config.RealServer;
 import dev.vigil.config.VirtualServer;
+import dev.vigil.script.ScriptLint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -15,6 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -49,7 +53,9 @@ final class CheckConfigCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ParseOptions options = configFile.apply(ParseOptions.defaults());
         ParseResult result = ConfigParser.parse(configFile.file, options);
-        List<Diagnostic> shown = result.diagnostics().stream()
+        List<Diagnostic> all = new ArrayList<>(result.diagnostics());
+        result.config().ifPresent(c -> all.addAll(scriptTraps(c)));
+        List<Diagnostic> shown = all.stream()
                 .map(d -> strict && !d.isError() ? new Diagnostic(Diagnostic.Severity.ERROR, d.source(), d.message()) : d)
                 .toList();
         shown.forEach(d -> err.println(d));
@@ -59,7 +65,8 @@ final class CheckConfigCommand implements Callable<Integer> {
             return 1;
         }
         NodeConfig config = result.config().get();
-        String summary = summary(configFile.file.toString(), config, result.warnings().size());
+        String summary = summary(configFile.file.toString(), config,
+                (int) all.stream().filter(d -> !d.isError()).count());
         if (dump) {
             out.print(ConfigPrinter.print(config));
             err.println(summary);
@@ -69,6 +76,22 @@ final class CheckConfigCommand implements Callable<Integer> {
         out.flush();
         err.flush();
         return 0;
+    }
+
+    /** Scripts that parse but will not do what they seem to (the seed article's dash/let trap). */
+    private static List<Diagnostic> scriptTraps(NodeConfig config) {
+        List<Diagnostic> out = new ArrayList<>();
+        for (VirtualServer vs : config.virtualServers()) {
+            for (RealServer rs : vs.realServers()) {
+                for (Checker c : rs.checkers()) {
+                    if (c instanceof Checker.MiscCheck misc) {
+                        ScriptLint.dashLetTrap(Path.of(misc.script().path())).ifPresent(warning -> out.add(
+                                new Diagnostic(Diagnostic.Severity.WARNING, misc.script().source(), warning)));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     static String summary(String fileName, NodeConfig config, int warnings) {

@@ -45,6 +45,33 @@ class CheckConfigCommandTest {
         assertThat(strict.err()).contains(MASTER + ":16:1: error: 'lvs_sync_daemon_interface' is deprecated");
     }
 
+    /** The seed article's check_exchange.sh, as published: #!/bin/sh and bash's let. */
+    @Test
+    void warnsAboutTheArticlesDashLetTrapAtTheMiscCheckThatRunsIt(@TempDir Path dir) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Path.of("/bin/sh").toRealPath().toString().contains("dash"),
+                "/bin/sh is not dash here, so the trap does not exist");
+        Path script = dir.resolve("check_exchange.sh");
+        Files.writeString(script, """
+                #!/bin/sh
+                error=0
+                for i in `seq 1 3`
+                do
+                echo "GET /rpc/healthcheck.htm" | openssl s_client -connect $1:443 -crlf -quiet 2>/dev/null | grep "200 OK" || let error=$error+1
+                done
+                [ $error -lt 3 ] && exit 0 || exit 1
+                """);
+        script.toFile().setExecutable(true);
+        Path f = dir.resolve("k.conf");
+        Files.writeString(f, "virtual_server 10.0.0.1 443 {\n    real_server 10.0.0.2 443 {\n        MISC_CHECK {\n"
+                + "            misc_path \"" + script + " 10.0.0.2\"\n        }\n    }\n}\n");
+        Run r = run("check-config", "-f", f.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.err()).startsWith(f + ":4:23: warning: " + script + " starts with #!/bin/sh, which is dash here");
+        assertThat(r.out()).contains("(1 warnings)");
+        Files.writeString(script, Files.readString(script).replace("#!/bin/sh", "#!/bin/bash"));
+        assertThat(run("check-config", "-f", f.toString()).err()).isEmpty();
+    }
+
     @Test
     void errorsGoToStderrOneLineEachAndExitOne(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("bad.conf");
