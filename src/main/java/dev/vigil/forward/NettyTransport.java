@@ -10,6 +10,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
@@ -71,10 +72,10 @@ public enum NettyTransport {
         };
     }
 
-    /** A new, unregistered client-side socket channel. */
-    SocketChannel newSocketChannel() {
+    /** A new, unregistered client-side socket channel; an IPv4-only socket where asked and supported. */
+    SocketChannel newSocketChannel(boolean ipv4) {
         return switch (this) {
-            case EPOLL -> new EpollSocketChannel();
+            case EPOLL -> ipv4 ? new EpollSocketChannel(SocketProtocolFamily.INET) : new EpollSocketChannel();
             case IO_URING -> new IoUringSocketChannel();
             case NIO -> new NioSocketChannel();
         };
