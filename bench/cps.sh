@@ -57,7 +57,7 @@ if [ -n "${JAR2:-}${VIGIL2_JAVA_OPTS:-}${VIGIL2_LOOPS:-}" ]; then
   TARGETS="haproxy vigil vigil2"
 fi
 hdr=(-H "Connection: close"); [ "$KA" = 1 ] && hdr=()
-for t in $TARGETS; do for _ in 1 2; do wrk -t2 -c32 -d3s "${hdr[@]}" "http://127.0.0.1:${PORT[$t]}/small" >/dev/null; done; done
+for t in $TARGETS; do for _ in 1 2 3; do wrk -t2 -c32 -d4s "${hdr[@]}" "http://127.0.0.1:${PORT[$t]}/small" >/dev/null; done; done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 declare -A RATE CPU
 for r in $(seq "$ROUNDS"); do

@@ -1,6 +1,8 @@
 package dev.vigil.forward;
 
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -70,6 +72,15 @@ public enum NettyTransport {
             case IO_URING -> IoUringSocketChannel.class;
             case NIO -> NioSocketChannel.class;
         };
+    }
+
+    /**
+     * Makes listening channels: AF_INET ones for an IPv4 address on epoll, so that accepted sockets
+     * are not IPv6 sockets carrying mapped IPv4 addresses (longer addresses to convert on every accept).
+     */
+    ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean ipv4) {
+        if (this == EPOLL && ipv4) return () -> new EpollServerSocketChannel(SocketProtocolFamily.INET);
+        return new ReflectiveChannelFactory<>(serverChannel());
     }
 
     /** A new, unregistered client-side socket channel; an IPv4-only socket where asked and supported. */
