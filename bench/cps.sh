@@ -3,7 +3,7 @@
 # proxy / connections wrk completed). Quicker than run.sh for tuning the accept/connect path.
 #   ROUNDS=5 DUR=5 bench/cps.sh
 # Knobs: VIGIL_LOOPS, VIGIL_TRANSPORT, VIGIL_JAVA_OPTS, JAR (default target/vigil.jar), KA=1 (keep-alive instead).
-# A/B: JAR2=/path/other.jar (and/or VIGIL2_JAVA_OPTS, VIGIL2_LOOPS) adds a second Vigil, "vigil2", taking turns too.
+# A/B: JAR2=/path/other.jar (and/or VIGIL2_JAVA_OPTS, which may set -Dvigil.transport=..., VIGIL2_LOOPS) adds a second Vigil, "vigil2", taking turns too.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd); cd "$here"
 DUR=${DUR:-5}; ROUNDS=${ROUNDS:-5}; VIGIL_LOOPS=${VIGIL_LOOPS:-2}; VIGIL_TRANSPORT=${VIGIL_TRANSPORT:-epoll}
@@ -44,7 +44,7 @@ haproxy -f "$W/haproxy.cfg" -db & HP=$!; pids+=($!); wait_port 18191
 mkfifo "$W/stdin"; sleep infinity > "$W/stdin" & pids+=($!)
 start_vigil() { # port jar loops opts
   # shellcheck disable=SC2086
-  VIGIL_LOG_LEVEL=WARN "$JAVA" $4 -Dvigil.transport="$VIGIL_TRANSPORT" \
+  VIGIL_LOG_LEVEL=WARN "$JAVA" -Dvigil.transport="$VIGIL_TRANSPORT" $4 \
     --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
     -cp "$2" bench/VigilBenchLauncher.java "$1" "$3" 127.0.0.1:18181 127.0.0.1:18182 < "$W/stdin" >/dev/null &
   pids+=($!); wait_port "$1"
