@@ -76,11 +76,15 @@ for t in $TARGETS; do
     haproxy) haproxy -f "$W/haproxy.cfg" -db & PID[haproxy]=$!; pids+=($!); wait_port 18091 ;;
     nginx) nginx -c "$W/stream.conf" & PID[nginx]=$!; pids+=($!); wait_port 18092 ;;
     vigil)
+      # The launcher runs until its stdin closes: a FIFO held open by a sleep that cleanup can kill
+      # (a `sleep infinity |` pipe outlived the JVM and made cleanup's wait hang).
+      mkfifo "$W/stdin"; sleep infinity > "$W/stdin" & pids+=($!)
       # shellcheck disable=SC2086
-      sleep infinity | VIGIL_LOG_LEVEL=WARN "$JAVA" $VIGIL_JAVA_OPTS -Dvigil.transport="$VIGIL_TRANSPORT" \
+      VIGIL_LOG_LEVEL=WARN "$JAVA" $VIGIL_JAVA_OPTS -Dvigil.transport="$VIGIL_TRANSPORT" \
         --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-        -cp target/vigil.jar bench/VigilBenchLauncher.java 18093 "$VIGIL_LOOPS" 127.0.0.1:18081 127.0.0.1:18082 &
-      sleep 1; PID[vigil]=$(pgrep -n -f "VigilBenchLauncher.java 18093"); pids+=("${PID[vigil]}"); wait_port 18093 ;;
+        -cp target/vigil.jar bench/VigilBenchLauncher.java 18093 "$VIGIL_LOOPS" 127.0.0.1:18081 127.0.0.1:18082 \
+        < "$W/stdin" > "$W/vigil.out" &
+      PID[vigil]=$!; pids+=($!); wait_port 18093 ;;
   esac
 done
 
@@ -101,6 +105,9 @@ to_mbs() { awk '{v=$1; if (v ~ /GB$/) {sub(/GB/,"",v); v*=1024} else if (v ~ /MB
 declare -A CPS KA BULK P50 P99 MEM
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 for t in $TARGETS; do                                                           # warm-up (JIT for Vigil)
+  # The accept/connect/close path too: warming with keep-alive only left it to be compiled during
+  # the first measured round of new connections.
+  wrk -t2 -c32 -d5s -H "Connection: close" "http://127.0.0.1:${PORT[$t]}/small" >/dev/null
   wrk -t2 -c32 -d3s "http://127.0.0.1:${PORT[$t]}/small" >/dev/null
   wrk -t2 -c8 -d2s "http://127.0.0.1:${PORT[$t]}/1m" >/dev/null
 done

@@ -1,6 +1,8 @@
 package dev.vigil.forward;
 
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -10,6 +12,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
@@ -71,10 +74,19 @@ public enum NettyTransport {
         };
     }
 
-    /** A new, unregistered client-side socket channel. */
-    SocketChannel newSocketChannel() {
+    /**
+     * Makes listening channels: AF_INET ones for an IPv4 address on epoll, so that accepted sockets
+     * are not IPv6 sockets carrying mapped IPv4 addresses (longer addresses to convert on every accept).
+     */
+    ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean ipv4) {
+        if (this == EPOLL && ipv4) return () -> new EpollServerSocketChannel(SocketProtocolFamily.INET);
+        return new ReflectiveChannelFactory<>(serverChannel());
+    }
+
+    /** A new, unregistered client-side socket channel; an IPv4-only socket where asked and supported. */
+    SocketChannel newSocketChannel(boolean ipv4) {
         return switch (this) {
-            case EPOLL -> new EpollSocketChannel();
+            case EPOLL -> ipv4 ? new EpollSocketChannel(SocketProtocolFamily.INET) : new EpollSocketChannel();
             case IO_URING -> new IoUringSocketChannel();
             case NIO -> new NioSocketChannel();
         };

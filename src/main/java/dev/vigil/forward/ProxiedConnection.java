@@ -10,8 +10,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketChannelConfig;
+import io.netty.channel.unix.Socket;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +85,7 @@ final class ProxiedConnection {
         }
         account = pick.get();
         ProxySettings settings = service.config().proxy();
-        SocketChannel upstream = listener.upstream(settings);
+        SocketChannel upstream = listener.upstream(settings, account.address());
         upstream.pipeline().addLast(new RelayHandler(this, false));
         server = upstream;
         ConnectionAccount attempt = account;
@@ -191,11 +194,33 @@ final class ProxiedConnection {
         }
         account.closing();
         if (nothingPending(to)) {
-            if (to.isActive()) ((DuplexChannel) to).shutdownOutput();
+            if (to.isActive()) sendFin(to);
         } else {
             to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture f) -> {
-                if (f.isSuccess() && to.isActive()) ((DuplexChannel) to).shutdownOutput();
+                if (f.isSuccess() && to.isActive()) sendFin(to);
             });
+        }
+    }
+
+    /**
+     * Shuts the output of {@code ch}, whose outbound buffer is empty. On epoll this is a plain
+     * shutdown(SHUT_WR) on the socket: Netty's shutdownOutput builds a stack-traced
+     * ChannelOutputShutdownException every time, which cost about 3 % of the CPU of a short
+     * connection. Netty's channel reads its output state from the same socket object, so it stays
+     * consistent. Once the FIN is out, the peer's FIN ends the connection: half-closure is switched
+     * off so that Netty closes at once instead of shutting an input that the kernel has already
+     * closed (ENOTCONN, another stack-traced exception, and a wasted system call).
+     */
+    private static void sendFin(Channel ch) {
+        if (ch instanceof EpollSocketChannel e && e.fd() instanceof Socket socket) {
+            try {
+                socket.shutdown(false, true);
+            } catch (IOException | RuntimeException alreadyGone) {
+                return; // reset or closed meanwhile: the channel's own events end the connection
+            }
+            ((SocketChannelConfig) ch.config()).setAllowHalfClosure(false);
+        } else {
+            ((DuplexChannel) ch).shutdownOutput();
         }
     }
 

@@ -24,6 +24,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -140,13 +141,14 @@ public final class ProxyEngine implements AutoCloseable {
         List<EventLoop> loops = new ArrayList<>();
         if (transport == NettyTransport.NIO) loops.add(group.next());
         else for (var e : group) loops.add((EventLoop) e);
+        var listeningChannels = transport.serverChannelFactory(bindAddress.getAddress() instanceof Inet4Address);
         List<Channel> bound = new ArrayList<>();
         InetSocketAddress at = bindAddress;
         Throwable failure = null;
         if (loops.size() > 1) {
             // SO_REUSEPORT sockets share a port silently; a plain probe bind first makes a port that is
             // already taken (by another Vigil too) fail loudly, as it should.
-            ServerBootstrap probe = new ServerBootstrap().group(loops.getFirst()).channel(transport.serverChannel())
+            ServerBootstrap probe = new ServerBootstrap().group(loops.getFirst()).channelFactory(listeningChannels)
                     .option(ChannelOption.SO_REUSEADDR, true).childHandler(initializer);
             if (transport.freeBind() != null) probe.option(transport.freeBind(), true);
             ChannelFuture p = probe.bind(bindAddress).awaitUninterruptibly();
@@ -161,7 +163,7 @@ public final class ProxyEngine implements AutoCloseable {
         for (EventLoop loop : loops) {
             ServerBootstrap b = new ServerBootstrap()
                     .group(loop, transport == NettyTransport.NIO ? group : loop)
-                    .channel(transport.serverChannel())
+                    .channelFactory(listeningChannels)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .childOption(ChannelOption.AUTO_READ, false)

@@ -9,6 +9,7 @@ import io.netty.channel.socket.SocketChannelConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
@@ -84,8 +85,12 @@ public final class VirtualServerListener implements AutoCloseable {
      * Bootstrap: at thousands of connections per second its option maps and the setsockopt calls
      * for options already at Netty's defaults (TCP_NODELAY) show up in profiles.
      */
-    SocketChannel upstream(ProxySettings settings) {
-        SocketChannel ch = engine.transport().newSocketChannel();
+    SocketChannel upstream(ProxySettings settings, InetSocketAddress realServer) {
+        // An IPv4 socket for an IPv4 real server: an IPv6 one costs an IPV6_V6ONLY setsockopt and
+        // mapped addresses on every connection.
+        boolean ipv4 = realServer.getAddress() instanceof Inet4Address
+                && settings.sourceAddress().map(a -> a instanceof Inet4Address).orElse(true);
+        SocketChannel ch = engine.transport().newSocketChannel(ipv4);
         SocketChannelConfig c = ch.config();
         c.setAutoRead(false);
         c.setAllowHalfClosure(true);

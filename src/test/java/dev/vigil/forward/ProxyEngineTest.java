@@ -180,6 +180,35 @@ class ProxyEngineTest {
         assertThat(vs.snapshot().bytesOut()).isEqualTo(5);
     }
 
+    /**
+     * The other direction: the real server's FIN comes first (as with HTTP `Connection: close`).
+     * The client must still be able to send after it, and its own FIN must reach the real server.
+     */
+    @Test
+    void realServerHalfCloseFirstStillCarriesTheClientsLastBytes() throws Exception {
+        java.util.concurrent.CompletableFuture<String> heard = new java.util.concurrent.CompletableFuture<>();
+        TestBackend.Behaviour finFirst = s -> {
+            s.getOutputStream().write("bye".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            heard.complete(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)); // until the client's FIN
+        };
+        TestBackend be = backend(finFirst);
+        VirtualService vs = new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
+                .real("127.0.0.1", be.port(), 1).build());
+        VirtualServerListener l = listen(vs);
+        try (Socket s = new Socket()) {
+            s.connect(l.localAddress(), 2000);
+            s.setSoTimeout(5000);
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("bye");
+            s.getOutputStream().write("after your FIN".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            assertThat(heard.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("after your FIN");
+        }
+        await(() -> vs.snapshot().activeConnections() + vs.snapshot().inactiveConnections() == 0, "closed");
+        assertThat(vs.snapshot().bytesIn()).isEqualTo(14);
+        assertThat(vs.snapshot().bytesOut()).isEqualTo(3);
+    }
+
     @Test
     void clientResetReachesTheRealServerAsAReset() throws Exception {
         List<String> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
