@@ -27,12 +27,6 @@ public record RealServer(
         checkers = List.copyOf(checkers);
     }
 
-    /** The same real server with another configured weight. */
-    public RealServer withWeight(int newWeight) {
-        return new RealServer(address, port, newWeight, forwardingMethod, notifyUp, notifyDown, upperThreshold,
-                lowerThreshold, smtpAlert, virtualhost, inhibitOnFailure, checkTiming, checkers, source);
-    }
-
     /** {@code 192.0.2.1:443} or {@code [2001:db8::1]:443}. */
     public String endpoint() {
         return address.getAddress().length == 16

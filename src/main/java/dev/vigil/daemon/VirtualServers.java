@@ -62,8 +62,6 @@ final class VirtualServers implements AutoCloseable {
         final VirtualService service;
         final List<VirtualServerListener> listeners = new ArrayList<>();
         final Map<InetSocketAddress, HealthMonitor> monitors = new LinkedHashMap<>();
-        /** The configured weight each monitor was started with; a reload may change it without a restart. */
-        final Map<InetSocketAddress, Integer> monitoredWeight = new ConcurrentHashMap<>();
         VirtualServer config;
 
         Served(VirtualServer config) {
@@ -132,7 +130,7 @@ final class VirtualServers implements AutoCloseable {
         VirtualServer old = s.config;
         s.config = vs;
         s.service.reconfigure(vs);
-        // Real servers checked as before keep their monitor, and so their health; the others start anew.
+        // Unchanged real servers keep their monitor; changed ones get a new one that starts from their health.
         Map<InetSocketAddress, RealServer> before = new LinkedHashMap<>();
         for (RealServer rs : old.realServers()) before.put(endpoint(rs), rs);
         boolean sameDefaults = old.checkTiming().equals(vs.checkTiming()) && old.virtualhost().equals(vs.virtualhost())
@@ -143,31 +141,17 @@ final class VirtualServers implements AutoCloseable {
             InetSocketAddress at = endpoint(rs);
             RealServer was = before.get(at);
             HealthMonitor monitor = previous.remove(at);
-            if (monitor != null && sameDefaults && was != null && sameChecks(was, rs)) {
+            if (monitor != null && sameDefaults && was != null && sameMeaning(was, rs)) {
                 s.monitors.put(at, monitor);
                 RealServerHealth h = health.get(new HealthKey(vs.key(), at));
-                if (h != null) s.service.setHealth(at, h.alive(), weight(s, at, h));
+                if (h != null) s.service.setHealth(at, h.alive(), h.weight());
             } else {
                 if (monitor != null) monitor.close();
                 startMonitor(s, rs, Optional.ofNullable(health.get(new HealthKey(vs.key(), at))));
             }
         }
         previous.values().forEach(HealthMonitor::close);
-        for (InetSocketAddress at : previous.keySet()) {
-            health.remove(new HealthKey(vs.key(), at));
-            s.monitoredWeight.remove(at);
-        }
-    }
-
-    /**
-     * The weight to schedule with: the checker's, except that a monitor kept across a reload that changed
-     * only the configured weight still reports the old one, which then stands for the new.
-     */
-    private static int weight(Served s, InetSocketAddress at, RealServerHealth h) {
-        Integer started = s.monitoredWeight.get(at);
-        if (!h.alive() || started == null || h.weight() != started) return h.weight();
-        return s.config.realServers().stream().filter(r -> endpoint(r).equals(at)).findFirst()
-                .map(RealServer::weight).orElse(h.weight());
+        for (InetSocketAddress at : previous.keySet()) health.remove(new HealthKey(vs.key(), at));
     }
 
     /** Starts checking a real server, from its {@code previous} health when a reload changed its checks. */
@@ -175,13 +159,12 @@ final class VirtualServers implements AutoCloseable {
         HealthMonitor m = new HealthMonitor(List.of(s.config.withRealServers(List.of(rs))), scripts,
                 event -> healthChanged(s, event), RandomGenerator.getDefault(), latency, Clock.systemUTC());
         s.monitors.put(endpoint(rs), m);
-        s.monitoredWeight.put(endpoint(rs), rs.weight());
         m.start(previous.stream().toList());
     }
 
     private void healthChanged(Served s, RealServerHealth event) {
         InetSocketAddress at = endpoint(event.realServer());
-        s.service.setHealth(at, event.alive(), weight(s, at, event));
+        s.service.setHealth(at, event.alive(), event.weight());
         RealServerHealth before = health.put(new HealthKey(event.virtualServer(), at), event);
         if (before == null || before.state() == event.state()) return;
         var t = new RealServerTransition(event.virtualServer(), s.config.protocol(), at.getAddress(), at.getPort(),
@@ -264,9 +247,8 @@ final class VirtualServers implements AutoCloseable {
         return SourceErasure.server(a).equals(SourceErasure.server(b));
     }
 
-    /** Whether two real servers are checked alike: everything but the weight is the same. */
-    private static boolean sameChecks(RealServer a, RealServer b) {
-        return SourceErasure.real(a.withWeight(0)).equals(SourceErasure.real(b.withWeight(0)));
+    private static boolean sameMeaning(RealServer a, RealServer b) {
+        return SourceErasure.real(a).equals(SourceErasure.real(b));
     }
 
     /** Where a virtual server listens: its own address, or every address of its group. */
