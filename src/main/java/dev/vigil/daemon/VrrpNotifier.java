@@ -17,9 +17,12 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Turns VRRP state changes into keepalived's notify scripts ({@code notify_master} ... as written, the
@@ -34,6 +37,12 @@ final class VrrpNotifier implements VrrpListener {
     private final ScriptRunner scripts;
     private final Reporting reporting;
     private final ProxyEngine engine;
+    /**
+     * The last notify script started for each instance or group. A new one runs after it ends, so a quick
+     * MASTER -> BACKUP flip runs the article's "add SNAT rules" before its "remove them", never the reverse;
+     * the VRRP thread itself never waits.
+     */
+    private final Map<String, CompletableFuture<?>> lastScript = new HashMap<>();
 
     VrrpNotifier(NodeConfig config, ScriptRunner scripts, Reporting reporting, ProxyEngine engine) {
         this.config = config;
@@ -76,9 +85,15 @@ final class VrrpNotifier implements VrrpListener {
             case STOP -> notify.stop();
             case INIT -> Optional.empty();
         };
-        specific.ifPresent(s -> scripts.run(s, NOTIFY_TIMEOUT));
-        notify.any().ifPresent(s -> scripts.run(s, List.of(kind, name, state.name(), Integer.toString(priority)),
-                NOTIFY_TIMEOUT, Map.of()));
+        specific.ifPresent(s -> after(kind + " " + name, () -> scripts.run(s, NOTIFY_TIMEOUT)));
+        notify.any().ifPresent(s -> after(kind + " " + name, () -> scripts.run(s,
+                List.of(kind, name, state.name(), Integer.toString(priority)), NOTIFY_TIMEOUT, Map.of())));
+    }
+
+    /** Listener calls arrive on one thread, in order; the scripts of one instance run in that order too. */
+    private void after(String key, Supplier<CompletableFuture<?>> script) {
+        lastScript.compute(key, (k, previous) -> previous == null ? script.get()
+                : previous.handle((r, e) -> null).thenCompose(ignored -> script.get()));
     }
 
     private static VrrpTransition transition(VrrpTransition.Scope scope, String name, VrrpState from, VrrpState to,
