@@ -14,14 +14,15 @@ public final class ForwardCounters {
     final LongAdder resetsPassed = new LongAdder();
     final LongAdder idleTimeouts = new LongAdder();
     final LongAdder bindFailures = new LongAdder();
+    final LongAdder acceptFailures = new LongAdder();
     final LongAdder open = new LongAdder();
 
     /** The counters at one moment. {@code openConnections} counts client connections not yet closed. */
     public record Snapshot(long accepted, long openConnections, long noRealServer, long connectFailures,
-                           long retries, long resetsPassed, long idleTimeouts, long bindFailures) {}
+                           long retries, long resetsPassed, long idleTimeouts, long bindFailures, long acceptFailures) {}
 
     public Snapshot snapshot() {
         return new Snapshot(accepted.sum(), open.sum(), noRealServer.sum(), connectFailures.sum(), retries.sum(),
-                resetsPassed.sum(), idleTimeouts.sum(), bindFailures.sum());
+                resetsPassed.sum(), idleTimeouts.sum(), bindFailures.sum(), acceptFailures.sum());
     }
 }

@@ -13,6 +13,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.unix.FileDescriptor;
+import dev.vigil.linux.NonBlockingTcp;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -24,6 +27,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -67,6 +72,8 @@ public final class ProxyEngine implements AutoCloseable {
     private final ForwardCounters counters = new ForwardCounters();
     private final ChannelGroup clients = new DefaultChannelGroup("vigil-clients", GlobalEventExecutor.INSTANCE);
     private final List<VirtualServerListener> listeners = new CopyOnWriteArrayList<>();
+    /** The epoll data path's state per event loop; empty when connections go through Netty channels. */
+    private final List<EpollLoop> epollLoops = new ArrayList<>();
 
     public ProxyEngine() {
         this(Options.DEFAULTS);
@@ -81,7 +88,12 @@ public final class ProxyEngine implements AutoCloseable {
         int threads = options.eventLoops() > 0 ? options.eventLoops() : Runtime.getRuntime().availableProcessors();
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("vigil-forward"),
                 transport.ioHandlerFactory());
-        log.info("proxy engine: {} transport, {} event loop(s)", transport.name().toLowerCase(), threads);
+        // Netty's epoll channels stay available (-Dvigil.epollChannels=true) to compare against.
+        if (transport == NettyTransport.EPOLL && !Boolean.getBoolean("vigil.epollChannels")) {
+            for (var e : group) epollLoops.add(new EpollLoop((IoEventLoop) e, Math.max(2048, options.maxReadSize())));
+        }
+        log.info("proxy engine: {} transport{}, {} event loop(s)", transport.name().toLowerCase(),
+                epollLoops.isEmpty() ? "" : " (Vigil's epoll data path)", threads);
     }
 
     public NettyTransport transport() {
@@ -125,6 +137,7 @@ public final class ProxyEngine implements AutoCloseable {
             log.error("virtual server {}: protocol {} cannot be proxied; only TCP", service.name(), config.protocol());
             return listener;
         }
+        if (!epollLoops.isEmpty()) return openEpoll(listener, bindAddress);
         ChannelInitializer<SocketChannel> initializer = new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -181,19 +194,67 @@ public final class ProxyEngine implements AutoCloseable {
             bound.add(f.channel());
             at = (InetSocketAddress) f.channel().localAddress(); // port 0: the others share the first's port
         }
+        if (failure != null) for (Channel ch : bound) ch.close().awaitUninterruptibly();
+        return listening(listener, bound.stream().map(VirtualServerListener.Acceptor::of).toList(), failure);
+    }
+
+    private VirtualServerListener openEpoll(VirtualServerListener listener, InetSocketAddress bindAddress) {
+        List<EpollListener> bound = new ArrayList<>();
+        boolean shared = epollLoops.size() > 1;
+        InetSocketAddress at = bindAddress;
+        BindException failure = null;
+        try {
+            if (shared) {
+                // SO_REUSEPORT sockets share a port silently; a plain probe bind first makes a port that
+                // is already taken (by another Vigil too) fail loudly, as it should.
+                NonBlockingTcp calls = new NonBlockingTcp();
+                FileDescriptor probe = new FileDescriptor(
+                        EpollListener.bound(calls, at, false, listener.service().config().proxy()));
+                InetSocketAddress probed = calls.localAddress(probe.intValue());
+                if (probed != null) at = probed;
+                try {
+                    probe.close();
+                } catch (IOException ignored) {
+                    // released either way
+                }
+            }
+            for (EpollLoop loop : epollLoops) {
+                EpollListener l = EpollListener.open(loop, listener, at, shared);
+                bound.add(l);
+                at = l.localAddress(); // port 0: the others share the first's port
+            }
+        } catch (BindException e) {
+            failure = e;
+            bound.forEach(EpollListener::close);
+        }
+        return listening(listener, bound, failure);
+    }
+
+    private VirtualServerListener listening(VirtualServerListener listener,
+                                            List<? extends VirtualServerListener.Acceptor> bound, Throwable failure) {
+        VirtualServer config = listener.service().config();
         if (failure == null) {
             listener.bound(bound);
             listeners.add(listener);
-            log.info("virtual server {}: listening on {} ({} real servers, {})", service.name(),
+            log.info("virtual server {}: listening on {} ({} real servers, {})", listener.service().name(),
                     listener.localAddress(), config.realServers().size(), config.scheduler().keyword());
         } else {
-            for (Channel ch : bound) ch.close().awaitUninterruptibly();
             counters.bindFailures.increment();
             listener.failed(failure);
-            log.error("virtual server {}: cannot listen on {}: {}", service.name(), bindAddress,
+            log.error("virtual server {}: cannot listen on {}: {}", listener.service().name(), listener.localAddress(),
                     ProxiedConnection.describe(failure));
         }
         return listener;
+    }
+
+    /** Runs {@code task} on every epoll loop and sums what they return. */
+    private long onEpollLoops(java.util.function.Function<EpollLoop, Long> task) {
+        long sum = 0;
+        for (EpollLoop loop : epollLoops) {
+            if (loop.eventLoop.isShuttingDown()) continue;
+            sum += loop.eventLoop.submit(() -> task.apply(loop)).syncUninterruptibly().getNow();
+        }
+        return sum;
     }
 
     /**
@@ -201,7 +262,7 @@ public final class ProxyEngine implements AutoCloseable {
      * reader makes Vigil hold. Bounded by about the high-water mark per direction per connection.
      */
     public long pendingOutboundBytes() {
-        long sum = 0;
+        long sum = onEpollLoops(loop -> loop.sum(EpollConnection::pendingBytes));
         for (Channel client : clients) {
             sum += pending(client);
             RelayHandler relay = client.pipeline().get(RelayHandler.class);
@@ -218,7 +279,8 @@ public final class ProxyEngine implements AutoCloseable {
      * @return how many connections were closed
      */
     public int closeConnectionsTo(Collection<InetAddress> addresses) {
-        int closed = 0;
+        Set<InetAddress> those = Set.copyOf(addresses);
+        int closed = (int) onEpollLoops(loop -> (long) loop.closeAll(c -> c.acceptedOn(those)));
         for (Channel client : clients) {
             if (client.localAddress() instanceof InetSocketAddress local && addresses.contains(local.getAddress())) {
                 client.close();
@@ -255,6 +317,7 @@ public final class ProxyEngine implements AutoCloseable {
         long left = openConnections();
         if (left > 0) log.info("proxy engine: closing {} connection(s) still open after the drain deadline", left);
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        onEpollLoops(loop -> (long) loop.closeAll(c -> true));
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 

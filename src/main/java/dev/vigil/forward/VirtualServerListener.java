@@ -28,7 +28,7 @@ public final class VirtualServerListener implements AutoCloseable {
     private final ProxyEngine engine;
     private final InetSocketAddress requested;
     private final ConcurrentHashMap<String, Long> lastWarned = new ConcurrentHashMap<>();
-    private volatile List<Channel> serverChannels = List.of();
+    private volatile List<Acceptor> acceptors = List.of();
     private volatile Throwable failure;
 
     VirtualServerListener(VirtualService service, ProxyEngine engine, InetSocketAddress requested) {
@@ -37,8 +37,36 @@ public final class VirtualServerListener implements AutoCloseable {
         this.requested = requested;
     }
 
-    void bound(List<Channel> channels) {
-        this.serverChannels = List.copyOf(channels);
+    /** A listening socket: a Netty server channel, or the epoll data path's own {@link EpollListener}. */
+    interface Acceptor {
+        InetSocketAddress localAddress();
+
+        boolean listening();
+
+        void close();
+
+        static Acceptor of(Channel ch) {
+            return new Acceptor() {
+                @Override
+                public InetSocketAddress localAddress() {
+                    return (InetSocketAddress) ch.localAddress();
+                }
+
+                @Override
+                public boolean listening() {
+                    return ch.isActive();
+                }
+
+                @Override
+                public void close() {
+                    ch.close().syncUninterruptibly();
+                }
+            };
+        }
+    }
+
+    void bound(List<? extends Acceptor> sockets) {
+        this.acceptors = List.copyOf(sockets);
     }
 
     void failed(Throwable cause) {
@@ -51,13 +79,13 @@ public final class VirtualServerListener implements AutoCloseable {
 
     /** Where it listens: the bound address (with the real port when 0 was asked), or the requested one. */
     public InetSocketAddress localAddress() {
-        List<Channel> chs = serverChannels;
-        return !chs.isEmpty() && chs.getFirst().localAddress() instanceof InetSocketAddress a ? a : requested;
+        List<Acceptor> as = acceptors;
+        return !as.isEmpty() && as.getFirst().localAddress() != null ? as.getFirst().localAddress() : requested;
     }
 
     public boolean listening() {
-        List<Channel> chs = serverChannels;
-        return !chs.isEmpty() && chs.stream().allMatch(Channel::isActive);
+        List<Acceptor> as = acceptors;
+        return !as.isEmpty() && as.stream().allMatch(Acceptor::listening);
     }
 
     /** Why it could not listen (address in use, permission...), if it could not. */
@@ -68,7 +96,7 @@ public final class VirtualServerListener implements AutoCloseable {
     /** Stops accepting new connections; established ones continue. */
     @Override
     public void close() {
-        for (Channel ch : serverChannels) ch.close().syncUninterruptibly();
+        for (Acceptor a : acceptors) a.close();
         engine.forget(this);
     }
 

@@ -15,6 +15,12 @@ public final class Errno {
     public static final int ENETDOWN = 100;
     public static final int ENETUNREACH = 101;
     public static final int ENOBUFS = 105;
+    public static final int EMFILE = 24;
+    public static final int EPIPE = 32;
+    public static final int ECONNRESET = 104;
+    public static final int ETIMEDOUT = 110;
+    public static final int ECONNREFUSED = 111;
+    public static final int EHOSTUNREACH = 113;
 
     private Errno() {}
 
@@ -34,6 +40,12 @@ public final class Errno {
             case ENETDOWN -> "ENETDOWN";
             case ENETUNREACH -> "ENETUNREACH";
             case ENOBUFS -> "ENOBUFS";
+            case EMFILE -> "EMFILE";
+            case EPIPE -> "EPIPE";
+            case ECONNRESET -> "ECONNRESET";
+            case ETIMEDOUT -> "ETIMEDOUT";
+            case ECONNREFUSED -> "ECONNREFUSED";
+            case EHOSTUNREACH -> "EHOSTUNREACH";
             default -> "errno " + errno;
         };
     }
