@@ -62,7 +62,8 @@ final class EpollConnection {
     private final VirtualServerListener listener;
     private final InetSocketAddress clientAddress;
     private final Side client;
-    private Side server;
+    /** The upstream side; its socket changes when a connect fails and another real server is tried. */
+    private final Side server;
     private ConnectionAccount account;
     private Set<InetSocketAddress> tried = Set.of();
     private boolean connected;
@@ -78,7 +79,9 @@ final class EpollConnection {
         this.calls = loop.calls;
         this.listener = listener;
         this.clientAddress = clientAddress;
-        this.client = new Side(clientFd, true);
+        this.client = new Side(true);
+        this.server = new Side(false);
+        client.attach(clientFd);
     }
 
     VirtualServerListener listener() {
@@ -87,7 +90,7 @@ final class EpollConnection {
 
     /** Bytes held in Vigil waiting for a side to take them, both directions. */
     long pendingBytes() {
-        return client.pendingBytes() + (server == null ? 0 : server.pendingBytes());
+        return client.pendingBytes() + server.pendingBytes();
     }
 
     void start() {
@@ -95,21 +98,17 @@ final class EpollConnection {
         listener.counters().open.increment();
         loop.add(this);
         lastActivityNanos = System.nanoTime();
-        if (!connect(null)) return;
+        if (!connect()) return;
         // Most clients have sent their request by the time they are accepted: read it before
         // registering, so that epoll does not report what is already handled.
         move(client, server);
         if (finished) return;
         if (!register(client)) return;
-        if (!finished && server != null) register(server);
+        if (!finished) register(server);
     }
 
-    /**
-     * Picks a real server and starts connecting; false if the connection ended instead.
-     *
-     * @param carried client bytes an earlier attempt could not deliver, or null
-     */
-    private boolean connect(ByteBuf carried) {
+    /** Picks a real server and starts connecting; false if the connection ended instead. */
+    private boolean connect() {
         VirtualService service = listener.service();
         long now = System.nanoTime();
         Optional<ConnectionAccount> pick = service.pick(clientAddress.getAddress(), clientAddress.getPort(), now, tried);
@@ -117,7 +116,6 @@ final class EpollConnection {
             listener.counters().noRealServer.increment();
             listener.warnRateLimited("none", "virtual server {}: no real server can take a connection{}; refusing client {}",
                     service.name(), tried.isEmpty() ? "" : " (tried " + tried + ")", clientAddress);
-            if (carried != null) carried.release();
             abort();
             return false;
         }
@@ -125,13 +123,8 @@ final class EpollConnection {
         ProxySettings settings = service.config().proxy();
         InetSocketAddress to = account.address();
         int fd = calls.socket(to.getAddress());
-        if (fd < 0) {
-            server = null;
-            if (carried != null) carried.release();
-            return connectFailed(fd);
-        }
-        server = new Side(fd, false);
-        server.pending = carried;
+        if (fd < 0) return connectFailed(fd);
+        server.attach(fd);
         if (settings.tcpNodelay()) calls.setInt(fd, IPPROTO_TCP, TCP_NODELAY, 1);
         if (settings.tcpKeepalive()) calls.setInt(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
         if (settings.sourceAddress().isPresent()) {
@@ -170,20 +163,13 @@ final class EpollConnection {
         tried = t;
         listener.warnRateLimited(attempt.address().toString(), "virtual server {}: cannot connect to real server {}: {}",
                 listener.service().name(), attempt.address(), NonBlockingTcp.describe(negativeErrno));
-        ByteBuf carried = null;
-        if (server != null) {
-            carried = server.pending;
-            server.pending = null;
-            server.closeSocket();
-            server = null;
-        }
+        server.closeSocket(); // the client's bytes it could not take stay in server.pending
         if (tried.size() <= listener.service().config().realServers().size()) {
             listener.counters().retries.increment();
-            if (!connect(carried)) return false;
+            if (!connect()) return false;
             // Registered now unless the connection is still starting (start() registers both sides).
             return client.registration == null || register(server);
         }
-        if (carried != null) carried.release();
         abort();
         return false;
     }
@@ -331,7 +317,7 @@ final class EpollConnection {
      */
     private void reset(Side broken) {
         Side other = broken == client ? server : client;
-        if (other != null && other.socket != null) {
+        if (other.socket != null) {
             listener.counters().resetsPassed.increment();
             calls.lingerZero(other.fd);
         }
@@ -352,7 +338,7 @@ final class EpollConnection {
     void checkTimers(long now) {
         if (finished) return;
         ProxySettings settings = listener.service().config().proxy();
-        if (!connected && server != null && now - connectStartNanos > settings.connectTimeout().toNanos()) {
+        if (!connected && server.socket != null && now - connectStartNanos > settings.connectTimeout().toNanos()) {
             connectFailed(-ETIMEDOUT);
             return;
         }
@@ -368,7 +354,9 @@ final class EpollConnection {
         if (finished) return;
         finished = true;
         client.closeSocket();
-        if (server != null) server.closeSocket();
+        server.closeSocket();
+        client.releasePending();
+        server.releasePending();
         if (account != null) account.closed(false, System.nanoTime());
         listener.counters().open.decrement();
         loop.remove(this);
@@ -380,19 +368,25 @@ final class EpollConnection {
 
     /** One socket of the connection and what waits to be written into it. */
     private final class Side implements EpollIoHandle {
-        final int fd;
         final boolean isClient;
+        int fd = -1;
         FileDescriptor socket;
         IoRegistration registration;
-        // The client is read at once (its request is usually there); a real server once epoll says so.
-        boolean readable, writable = true, peerClosed, inputDone, finSent;
+        boolean readable, writable, peerClosed, inputDone, finSent;
         ByteBuf pending;
 
-        Side(int fd, boolean isClient) {
-            this.fd = fd;
+        Side(boolean isClient) {
             this.isClient = isClient;
-            this.socket = new FileDescriptor(fd);
-            this.readable = isClient;
+        }
+
+        void attach(int fd) {
+            this.fd = fd;
+            socket = new FileDescriptor(fd);
+            registration = null;
+            // The client is read at once (its request is usually there); a real server once epoll says so.
+            readable = isClient;
+            writable = true;
+            peerClosed = inputDone = finSent = false;
         }
 
         @Override
@@ -431,6 +425,9 @@ final class EpollConnection {
             }
             if (registration != null) registration.cancel();
             socket = null;
+        }
+
+        void releasePending() {
             if (pending != null) {
                 pending.release();
                 pending = null;
