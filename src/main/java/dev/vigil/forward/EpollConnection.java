@@ -162,7 +162,9 @@ final class EpollConnection {
         t.add(attempt.address());
         tried = t;
         listener.warnRateLimited(attempt.address().toString(), "virtual server {}: cannot connect to real server {}: {}",
-                listener.service().name(), attempt.address(), NonBlockingTcp.describe(negativeErrno));
+                listener.service().name(), attempt.address(), negativeErrno == -ETIMEDOUT
+                        ? "no answer within " + listener.service().config().proxy().connectTimeout().toMillis() + " ms"
+                        : NonBlockingTcp.describe(negativeErrno));
         server.closeSocket(); // the client's bytes it could not take stay in server.pending
         if (tried.size() <= listener.service().config().realServers().size()) {
             listener.counters().retries.increment();
