@@ -151,14 +151,18 @@ final class EpollListener implements EpollIoHandle, VirtualServerListener.Accept
     public void close() {
         if (closed) return;
         closed = true;
-        if (loop.eventLoop.inEventLoop()) closeOnLoop();
+        if (loop.eventLoop.inEventLoop() || loop.eventLoop.isShuttingDown()) closeOnLoop();
         else loop.eventLoop.submit(this::closeOnLoop).syncUninterruptibly();
     }
 
     private void closeOnLoop() {
         closeQuietly(socket);
         IoRegistration r = registration;
-        if (r != null) r.cancel();
+        try {
+            if (r != null) r.cancel();
+        } catch (RuntimeException loopGone) {
+            // the loop has stopped: its registrations went with it
+        }
     }
 
     private static void closeQuietly(FileDescriptor fd) {
