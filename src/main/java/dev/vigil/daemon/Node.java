@@ -137,7 +137,8 @@ final class Node implements AdminActions, AutoCloseable {
         Vrrp v = vrrp;
         VirtualServers vs = virtualServers;
         return NodeStatus.of(routerId(), Duration.ofNanos(System.nanoTime() - startedNanos),
-                v == null ? List.of() : v.node().status(), vs == null ? List.of() : vs.view());
+                v == null ? List.of() : v.node().status(), vs == null ? List.of() : vs.view(),
+                engine.counters().snapshot());
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.vigil.config.Checker;
 import dev.vigil.config.ForwardingMethod;
 import dev.vigil.config.RealServer;
 import dev.vigil.config.VirtualServer;
+import dev.vigil.forward.ForwardCounters;
 import dev.vigil.health.RealServerHealth;
 import dev.vigil.health.ServiceStatus;
 import dev.vigil.report.StatusSnapshot;
@@ -16,16 +17,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** Builds the admin API's {@link StatusSnapshot} from the balancer, the checkers and VRRP. */
+/** Builds the admin API's {@link StatusSnapshot} from the balancer, the checkers, VRRP and the proxy engine. */
 final class NodeStatus {
     private NodeStatus() {
     }
 
     static StatusSnapshot of(String routerId, Duration uptime, List<VrrpInstanceStatus> vrrp,
-                             List<VirtualServers.ServedView> served) {
+                             List<VirtualServers.ServedView> served, ForwardCounters.Snapshot proxy) {
         return new StatusSnapshot(new StatusSnapshot.Node(routerId, Main.version(), uptime),
                 vrrp.stream().map(NodeStatus::instance).toList(),
-                served.stream().map(NodeStatus::virtualServer).toList());
+                served.stream().map(NodeStatus::virtualServer).toList(), Optional.of(proxy(proxy)));
+    }
+
+    static StatusSnapshot.Proxy proxy(ForwardCounters.Snapshot c) {
+        return new StatusSnapshot.Proxy(c.accepted(), c.openConnections(), c.noRealServer(), c.connectFailures(),
+                c.retries(), c.resetsPassed(), c.idleTimeouts(), c.bindFailures(), c.acceptFailures());
     }
 
     private static StatusSnapshot.VrrpInstance instance(VrrpInstanceStatus s) {

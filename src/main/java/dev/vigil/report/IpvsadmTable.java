@@ -11,7 +11,7 @@ import java.util.Locale;
 /**
  * The text of {@code vigil status}: virtual and real servers laid out as {@code ipvsadm -Ln} lays them
  * out (so muscle memory and scripts that grep it keep working), with health and reason columns added,
- * then the VRRP instances.
+ * then one line of the proxy engine's counters, then the VRRP instances.
  */
 public final class IpvsadmTable {
 
@@ -37,6 +37,7 @@ public final class IpvsadmTable {
                         rs.inactiveConnections(), rs.state().name(), reason(rs)).stripTrailing()).append('\n');
             }
         }
+        s.proxy().ifPresent(p -> out.append(proxy(p)).append('\n'));
         out.append('\n');
         if (s.vrrp().isEmpty()) {
             out.append("No VRRP instances.\n");
@@ -53,6 +54,23 @@ public final class IpvsadmTable {
                     v.masterSince().map(Instant::toString).orElse("-")).stripTrailing()).append('\n');
         }
         return out.toString();
+    }
+
+    /** Bind and accept failures are rare and serious: shown only when there are some, to keep the line short. */
+    static String proxy(StatusSnapshot.Proxy p) {
+        StringBuilder line = new StringBuilder("proxy: ");
+        line.append(p.accepted()).append(" accepted, ").append(p.openConnections()).append(" open, ")
+                .append(count(p.connectFailures(), "connect failure")).append(" (").append(p.retries()).append(" retried), ")
+                .append(p.noRealServer()).append(" refused for lack of a real server, ")
+                .append(count(p.resetsPassed(), "reset")).append(" passed, ")
+                .append(count(p.idleTimeouts(), "idle timeout"));
+        if (p.bindFailures() > 0) line.append(", ").append(count(p.bindFailures(), "bind failure"));
+        if (p.acceptFailures() > 0) line.append(", ").append(count(p.acceptFailures(), "accept failure"));
+        return line.toString();
+    }
+
+    private static String count(long n, String thing) {
+        return n + " " + thing + (n == 1 ? "" : "s");
     }
 
     private static String reason(StatusSnapshot.RealServer rs) {

@@ -86,6 +86,7 @@ final class StatusCollector implements MultiCollector {
             m.gauge("vigil_uptime_seconds", "Seconds since Vigil started", s.node().uptime().toMillis() / 1000.0, Labels.EMPTY);
             vrrp(m, s);
             virtualServers(m, s);
+            s.proxy().ifPresent(p -> proxy(m, p));
         }
         events(m);
         out.addAll(m.build());
@@ -152,6 +153,27 @@ final class StatusCollector implements MultiCollector {
                 }
             }
         }
+    }
+
+    private static void proxy(Families m, StatusSnapshot.Proxy p) {
+        m.counter("vigil_proxy_connections_accepted", "Client connections the proxy engine accepted, all virtual servers",
+                p.accepted(), Labels.EMPTY);
+        m.gauge("vigil_proxy_open_connections", "Client connections the proxy engine holds open now",
+                p.openConnections(), Labels.EMPTY);
+        m.counter("vigil_proxy_no_real_server", "Clients refused with a reset because no real server could take them",
+                p.noRealServer(), Labels.EMPTY);
+        m.counter("vigil_proxy_connect_failures", "Connects to real servers that failed or passed proxy_connect_timeout",
+                p.connectFailures(), Labels.EMPTY);
+        m.counter("vigil_proxy_connect_retries", "Failed connects that were retried on another real server",
+                p.retries(), Labels.EMPTY);
+        m.counter("vigil_proxy_resets_passed", "Resets from a client or real server passed on to the other side",
+                p.resetsPassed(), Labels.EMPTY);
+        m.counter("vigil_proxy_idle_timeouts", "Connections closed after proxy_idle_timeout without traffic",
+                p.idleTimeouts(), Labels.EMPTY);
+        m.counter("vigil_proxy_bind_failures", "Virtual servers the proxy engine could not listen on",
+                p.bindFailures(), Labels.EMPTY);
+        m.counter("vigil_proxy_accept_failures", "Failed accepts of client connections (e.g. out of file descriptors)",
+                p.acceptFailures(), Labels.EMPTY);
     }
 
     private void events(Families m) {

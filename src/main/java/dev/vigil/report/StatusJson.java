@@ -33,6 +33,21 @@ public final class StatusJson {
         node.put("router_id", s.node().routerId());
         node.put("version", s.node().version());
         node.put("uptime_seconds", s.node().uptime().toSeconds());
+        if (s.proxy().isPresent()) {
+            var p = s.proxy().get();
+            ObjectNode proxy = root.putObject("proxy");
+            proxy.put("accepted", p.accepted());
+            proxy.put("open_connections", p.openConnections());
+            proxy.put("no_real_server", p.noRealServer());
+            proxy.put("connect_failures", p.connectFailures());
+            proxy.put("retries", p.retries());
+            proxy.put("resets_passed", p.resetsPassed());
+            proxy.put("idle_timeouts", p.idleTimeouts());
+            proxy.put("bind_failures", p.bindFailures());
+            proxy.put("accept_failures", p.acceptFailures());
+        } else {
+            root.putNull("proxy");
+        }
         ArrayNode vrrp = root.putArray("vrrp");
         for (var v : s.vrrp()) {
             ObjectNode o = vrrp.addObject();
@@ -156,7 +171,16 @@ public final class StatusJson {
                     vs.path("inactive_connections").asLong(), vs.path("total_connections").asLong(),
                     vs.path("bytes_in").asLong(), vs.path("bytes_out").asLong(), vs.path("quorum_up").asBoolean(), rss));
         }
-        return new StatusSnapshot(node, vrrp, vss);
+        return new StatusSnapshot(node, vrrp, vss, proxy(root.path("proxy")));
+    }
+
+    /** Absent or null when the daemon has no proxy engine or predates these counters. */
+    private static Optional<StatusSnapshot.Proxy> proxy(JsonNode p) {
+        if (!p.isObject()) return Optional.empty();
+        return Optional.of(new StatusSnapshot.Proxy(p.path("accepted").asLong(), p.path("open_connections").asLong(),
+                p.path("no_real_server").asLong(), p.path("connect_failures").asLong(), p.path("retries").asLong(),
+                p.path("resets_passed").asLong(), p.path("idle_timeouts").asLong(), p.path("bind_failures").asLong(),
+                p.path("accept_failures").asLong()));
     }
 
     /** The same document indented for people ({@code vigil status --json}); unparseable text is returned as is. */

@@ -15,12 +15,19 @@ import java.util.Optional;
  * and the scrape-time gauges. The daemon builds one from the live parts whenever asked; nothing here
  * refers back to them.
  */
-public record StatusSnapshot(Node node, List<VrrpInstance> vrrp, List<VirtualServer> virtualServers) {
+public record StatusSnapshot(Node node, List<VrrpInstance> vrrp, List<VirtualServer> virtualServers,
+                             Optional<Proxy> proxy) {
 
     public StatusSnapshot {
         Objects.requireNonNull(node, "node");
         vrrp = List.copyOf(vrrp);
         virtualServers = List.copyOf(virtualServers);
+        Objects.requireNonNull(proxy, "proxy");
+    }
+
+    /** A status without the proxy engine's counters (no engine, or a daemon too old to send them). */
+    public StatusSnapshot(Node node, List<VrrpInstance> vrrp, List<VirtualServer> virtualServers) {
+        this(node, vrrp, virtualServers, Optional.empty());
     }
 
     /** The node itself. */
@@ -31,6 +38,17 @@ public record StatusSnapshot(Node node, List<VrrpInstance> vrrp, List<VirtualSer
             Objects.requireNonNull(uptime, "uptime");
         }
     }
+
+    /**
+     * The proxy engine's own counters, over all virtual servers since start. {@code accepted} client
+     * connections, {@code openConnections} of them not yet closed; {@code noRealServer} clients refused
+     * because no real server could take them; {@code connectFailures} failed connects to real servers, of
+     * which {@code retries} were retried on another one; {@code resetsPassed} resets passed from one side to
+     * the other; {@code idleTimeouts} connections closed for idleness; {@code bindFailures} virtual servers
+     * that could not listen; {@code acceptFailures} failed accepts (such as running out of descriptors).
+     */
+    public record Proxy(long accepted, long openConnections, long noRealServer, long connectFailures, long retries,
+                        long resetsPassed, long idleTimeouts, long bindFailures, long acceptFailures) {}
 
     /** One {@code vrrp_instance}: the configured and the effective (track-adjusted) priority. */
     public record VrrpInstance(String name, VrrpState state, int priority, int effectivePriority,

@@ -198,6 +198,13 @@ class NodeTest {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 10; i++) names.add(shortConnection(vip));
         assertThat(names).contains("a");
+        // The engine's own counters reach a scrape: 20 clients went through it above.
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + node.adminAddress().getPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        var accepted = java.util.regex.Pattern.compile("(?m)^vigil_proxy_connections_accepted_total (\\S+)$").matcher(metrics);
+        assertThat(accepted.find()).as(metrics).isTrue();
+        assertThat(Double.parseDouble(accepted.group(1))).isGreaterThanOrEqualTo(20);
     }
 
     @Test

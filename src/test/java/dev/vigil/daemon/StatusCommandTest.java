@@ -40,7 +40,8 @@ class StatusCommandTest {
                 List.of(rs1, rs2));
         var vi = new StatusSnapshot.VrrpInstance("VI_1", VrrpState.BACKUP, 100, 90, List.of("10.0.0.1/24"),
                 Optional.<Instant>empty());
-        return new StatusSnapshot(new StatusSnapshot.Node("lb2", "0.1.0", Duration.ofSeconds(42)), List.of(vi), List.of(vs));
+        return new StatusSnapshot(new StatusSnapshot.Node("lb2", "0.1.0", Duration.ofSeconds(42)), List.of(vi), List.of(vs),
+                Optional.of(new StatusSnapshot.Proxy(600, 16, 3, 5, 4, 2, 7, 0, 1)));
     }
 
     private static final AdminActions NO_ACTIONS = new AdminActions() {
@@ -87,6 +88,8 @@ class StatusCommandTest {
                 .contains("TCP  10.0.0.1:443 wlc\n")
                 .contains("  -> 10.0.0.11:443                Masq    2      12         3          UP\n")
                 .contains("  -> 10.0.0.12:443                Masq    0      0          1          DOWN        TCP connect timed out after 3s\n")
+                .contains("\nproxy: 600 accepted, 16 open, 5 connect failures (4 retried), 3 refused for lack of a real "
+                        + "server, 2 resets passed, 7 idle timeouts, 1 accept failure\n")
                 .containsPattern("VI_1 +BACKUP +90/100 +10.0.0.1/24 +-\n");
     }
 

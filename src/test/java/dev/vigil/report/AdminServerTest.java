@@ -77,6 +77,12 @@ class AdminServerTest {
         assertThat(rs2.get("address").asText()).isEqualTo("10.0.0.12");
         assertThat(rs2.get("healthy").asBoolean()).isTrue();
         assertThat(rs2.get("reason").isNull()).isTrue();
+        JsonNode proxy = s.get("proxy");
+        assertThat(List.of(proxy.get("accepted").asLong(), proxy.get("open_connections").asLong(),
+                proxy.get("no_real_server").asLong(), proxy.get("connect_failures").asLong(),
+                proxy.get("retries").asLong(), proxy.get("resets_passed").asLong(), proxy.get("idle_timeouts").asLong(),
+                proxy.get("bind_failures").asLong(), proxy.get("accept_failures").asLong()))
+                .containsExactly(1234L, 5L, 2L, 7L, 6L, 3L, 4L, 8L, 9L);
 
         current.set(Fixtures.exchange(RealServerState.DOWN, "HTTP 503 from /ews/healthcheck.htm"));
         JsonNode down = json(get("/api/v1/status")).at("/virtual_servers/0/real_servers/1");
@@ -87,6 +93,8 @@ class AdminServerTest {
         assertThatThrownBy(() -> StatusJson.read("{\"node\":{\"router_id\":\"a\",\"version\":\"1\"},"
                 + "\"vrrp\":[{\"name\":\"VI_1\",\"state\":\"MASTER\",\"master_since\":\"yesterday\"}]}"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("bad time in status document: yesterday");
+        // A daemon without the proxy counters (older, or no engine) reads as "unknown", not as zeros.
+        assertThat(StatusJson.read("{\"node\":{\"router_id\":\"a\",\"version\":\"1\"}}").proxy()).isEmpty();
     }
 
     @Test

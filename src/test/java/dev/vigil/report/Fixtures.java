@@ -47,8 +47,12 @@ final class Fixtures {
                 state == VrrpState.MASTER ? Optional.of(T0) : Optional.empty());
     }
 
+    /** Every proxy counter different and non-zero, so a swapped or dropped one shows. */
+    static final StatusSnapshot.Proxy PROXY = new StatusSnapshot.Proxy(1234, 5, 2, 7, 6, 3, 4, 8, 9);
+
     static StatusSnapshot snapshot(List<StatusSnapshot.VrrpInstance> vrrp, List<StatusSnapshot.VirtualServer> vs) {
-        return new StatusSnapshot(new StatusSnapshot.Node("lb1", "0.1.0", Duration.ofSeconds(3725)), vrrp, vs);
+        return new StatusSnapshot(new StatusSnapshot.Node("lb1", "0.1.0", Duration.ofSeconds(3725)), vrrp, vs,
+                Optional.of(PROXY));
     }
 
     /** Two Exchange real servers behind one VIP, one of them down with a reason, and a MASTER instance. */

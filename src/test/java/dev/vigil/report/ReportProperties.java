@@ -105,9 +105,12 @@ class ReportProperties {
         Arbitrary<StatusSnapshot.VrrpInstance> vrrp = Combinators.combine(text, Arbitraries.of(VrrpState.class),
                 Arbitraries.integers().between(0, 255), Arbitraries.integers().between(0, 255),
                 text.list().ofMaxSize(3), since).as(StatusSnapshot.VrrpInstance::new);
+        Arbitrary<Optional<StatusSnapshot.Proxy>> proxy = counts.list().ofSize(9)
+                .map(c -> new StatusSnapshot.Proxy(c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5),
+                        c.get(6), c.get(7), c.get(8))).optional();
         return Combinators.combine(text, Arbitraries.longs().between(0, 1_000_000_000L), vrrp.list().ofMaxSize(3),
-                vs.list().ofMaxSize(3)).as((router, up, vr, vss) -> new StatusSnapshot(
-                new StatusSnapshot.Node(router, "0.1.0", Duration.ofSeconds(up)), vr, vss));
+                vs.list().ofMaxSize(3), proxy).as((router, up, vr, vss, px) -> new StatusSnapshot(
+                new StatusSnapshot.Node(router, "0.1.0", Duration.ofSeconds(up)), vr, vss, px));
     }
 
     @Property(tries = 50)

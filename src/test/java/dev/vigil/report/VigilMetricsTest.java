@@ -42,6 +42,16 @@ class VigilMetricsTest {
                 .contains("vigil_vrrp_priority{instance=\"VI_1\"} 150.0")
                 .contains("vigil_build_info{router_id=\"lb1\",version=\"0.1.0\"} 1")
                 .contains("# TYPE vigil_real_server_connections_total counter")
+                .contains("vigil_proxy_connections_accepted_total 1234.0")
+                .contains("# TYPE vigil_proxy_open_connections gauge").contains("vigil_proxy_open_connections 5.0")
+                .contains("vigil_proxy_no_real_server_total 2.0")
+                .contains("vigil_proxy_connect_failures_total 7.0")
+                .contains("vigil_proxy_connect_retries_total 6.0")
+                .contains("vigil_proxy_resets_passed_total 3.0")
+                .contains("vigil_proxy_idle_timeouts_total 4.0")
+                .contains("vigil_proxy_bind_failures_total 8.0")
+                .contains("vigil_proxy_accept_failures_total 9.0")
+                .contains("# TYPE vigil_proxy_accept_failures_total counter")
                 .contains("jvm_memory_used_bytes").contains("process_cpu_seconds_total");
 
         current.set(Fixtures.exchange(RealServerState.DOWN, "HTTP 503 from /ews/healthcheck.htm"));
@@ -78,6 +88,14 @@ class VigilMetricsTest {
         VigilMetrics metrics = new VigilMetrics(() -> {
             throw new IllegalStateException("not started");
         });
-        assertThat(scrape(metrics)).doesNotContain("vigil_real_server_up").contains("vigil_mail_sent_total");
+        assertThat(scrape(metrics)).doesNotContain("vigil_real_server_up").doesNotContain("vigil_proxy_")
+                .contains("vigil_mail_sent_total");
+    }
+
+    @Test
+    void aStatusWithoutProxyCountersHasNoProxyMetricsRatherThanZeros() throws Exception {
+        var s = Fixtures.exchange(RealServerState.UP, null);
+        VigilMetrics metrics = new VigilMetrics(() -> new StatusSnapshot(s.node(), s.vrrp(), s.virtualServers()));
+        assertThat(scrape(metrics)).contains("vigil_real_server_up").doesNotContain("vigil_proxy_");
     }
 }
