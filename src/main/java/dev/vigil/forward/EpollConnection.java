@@ -3,6 +3,7 @@ package dev.vigil.forward;
 import dev.vigil.balance.ConnectionAccount;
 import dev.vigil.balance.VirtualService;
 import dev.vigil.config.VirtualServer.ProxySettings;
+import dev.vigil.linux.Errno;
 import dev.vigil.linux.NonBlockingTcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -23,8 +24,8 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 
-import static dev.vigil.linux.NonBlockingTcp.EAGAIN;
-import static dev.vigil.linux.NonBlockingTcp.EINPROGRESS;
+import static dev.vigil.linux.Errno.EAGAIN;
+import static dev.vigil.linux.Errno.EINPROGRESS;
 import static dev.vigil.linux.NonBlockingTcp.IPPROTO_IP;
 import static dev.vigil.linux.NonBlockingTcp.IPPROTO_TCP;
 import static dev.vigil.linux.NonBlockingTcp.IP_BIND_ADDRESS_NO_PORT;
@@ -44,18 +45,17 @@ import static dev.vigil.linux.NonBlockingTcp.TCP_NODELAY;
  * the system calls of Netty's channel path (docs/performance.md).
  *
  * <p>Bytes that a write could not take wait in a buffer of the destination side, and the source is
- * not read again until they are gone: at most one read's worth (64 KiB) is held per direction, the
+ * not read again until they are gone: at most one read's worth (64 KiB by default) is held per direction, the
  * rest stays in the kernel and TCP slows the sender. Everything runs on the connection's event loop.
  */
 final class EpollConnection {
     private static final Logger log = LoggerFactory.getLogger(EpollConnection.class);
     private static final int IN = EpollIoOps.EPOLLIN.value(), OUT = EpollIoOps.EPOLLOUT.value(),
             ERR = EpollIoOps.EPOLLERR.value(), RDHUP = EpollIoOps.EPOLLRDHUP.value(), HUP = 0x10;
-    static final EpollIoOps INTEREST = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT).with(EpollIoOps.EPOLLRDHUP)
+    private static final EpollIoOps INTEREST = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT).with(EpollIoOps.EPOLLRDHUP)
             .with(EpollIoOps.EPOLLET);
     /** Bytes moved in one direction before other connections get their turn. */
     private static final int TURN_BUDGET = 256 * 1024;
-    private static final int ETIMEDOUT = 110;
 
     private final EpollLoop loop;
     private final NonBlockingTcp calls;
@@ -82,10 +82,6 @@ final class EpollConnection {
         this.client = new Side(true);
         this.server = new Side(false);
         client.attach(clientFd);
-    }
-
-    VirtualServerListener listener() {
-        return listener;
     }
 
     /** Bytes held in Vigil waiting for a side to take them, both directions. */
@@ -162,7 +158,7 @@ final class EpollConnection {
         t.add(attempt.address());
         tried = t;
         listener.warnRateLimited(attempt.address().toString(), "virtual server {}: cannot connect to real server {}: {}",
-                listener.service().name(), attempt.address(), negativeErrno == -ETIMEDOUT
+                listener.service().name(), attempt.address(), negativeErrno == -Errno.ETIMEDOUT
                         ? "no answer within " + listener.service().config().proxy().connectTimeout().toMillis() + " ms"
                         : NonBlockingTcp.describe(negativeErrno));
         server.closeSocket(); // the client's bytes it could not take stay in server.pending
@@ -341,7 +337,7 @@ final class EpollConnection {
         if (finished) return;
         ProxySettings settings = listener.service().config().proxy();
         if (!connected && server.socket != null && now - connectStartNanos > settings.connectTimeout().toNanos()) {
-            connectFailed(-ETIMEDOUT);
+            connectFailed(-Errno.ETIMEDOUT);
             return;
         }
         long idle = settings.idleTimeout().toNanos();

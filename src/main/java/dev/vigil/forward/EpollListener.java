@@ -12,9 +12,9 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
-import static dev.vigil.linux.NonBlockingTcp.EAGAIN;
-import static dev.vigil.linux.NonBlockingTcp.ECONNABORTED;
-import static dev.vigil.linux.NonBlockingTcp.EINTR;
+import static dev.vigil.linux.Errno.EAGAIN;
+import static dev.vigil.linux.Errno.ECONNABORTED;
+import static dev.vigil.linux.Errno.EINTR;
 import static dev.vigil.linux.NonBlockingTcp.IPPROTO_IP;
 import static dev.vigil.linux.NonBlockingTcp.IPPROTO_TCP;
 import static dev.vigil.linux.NonBlockingTcp.IP_FREEBIND;

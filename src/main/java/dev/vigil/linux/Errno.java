@@ -20,6 +20,8 @@ public final class Errno {
     public static final int ECONNRESET = 104;
     public static final int ETIMEDOUT = 110;
     public static final int ECONNREFUSED = 111;
+    public static final int ECONNABORTED = 103;
+    public static final int EINPROGRESS = 115;
     public static final int EHOSTUNREACH = 113;
 
     private Errno() {}
@@ -45,6 +47,8 @@ public final class Errno {
             case ECONNRESET -> "ECONNRESET";
             case ETIMEDOUT -> "ETIMEDOUT";
             case ECONNREFUSED -> "ECONNREFUSED";
+            case ECONNABORTED -> "ECONNABORTED";
+            case EINPROGRESS -> "EINPROGRESS";
             case EHOSTUNREACH -> "EHOSTUNREACH";
             default -> "errno " + errno;
         };

@@ -20,15 +20,13 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The system calls of the proxy's epoll data path, for one thread: every socket is non-blocking, and
- * every call returns its result, or minus errno on failure, so that the hot path throws nothing and
+ * every call returns its result, or minus errno ({@link Errno}) on failure, so that the hot path throws nothing and
  * allocates nothing. An instance owns its errno capture and address scratch space, so it must stay on
  * the thread that made it (one per event loop). The calls are linked as critical (no thread-state
  * transition): all are non-blocking and return within microseconds.
  */
 @SuppressWarnings("restricted")
 public final class NonBlockingTcp {
-    public static final int EAGAIN = 11, EINPROGRESS = 115, ECONNRESET = 104, EPIPE = 32, ENOTCONN = 107,
-            EMFILE = 24, ENFILE = 23, ECONNABORTED = 103, EINTR = 4;
     public static final int SHUT_WR = 1;
     public static final int SOL_SOCKET = 1, SO_REUSEADDR = 2, SO_ERROR = 4, SO_KEEPALIVE = 9, SO_REUSEPORT = 15,
             SO_LINGER = 13;

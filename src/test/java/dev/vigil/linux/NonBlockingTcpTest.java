@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.vigil.linux.Errno.*;
 import static dev.vigil.linux.NonBlockingTcp.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -116,11 +117,11 @@ class NonBlockingTcpTest {
         if (r == -EINPROGRESS) {
             int err = 0;
             for (int i = 0; i < 200 && err == 0; i++, Thread.sleep(5)) err = calls.getInt(fd, SOL_SOCKET, SO_ERROR);
-            assertThat(err).isEqualTo(Errno.ECONNREFUSED);
+            assertThat(err).isEqualTo(ECONNREFUSED);
         } else {
-            assertThat(r).isEqualTo(-Errno.ECONNREFUSED);
+            assertThat(r).isEqualTo(-ECONNREFUSED);
         }
-        assertThat(NonBlockingTcp.describe(-Errno.ECONNREFUSED)).isEqualTo("Connection refused (ECONNREFUSED)");
+        assertThat(NonBlockingTcp.describe(-ECONNREFUSED)).isEqualTo("Connection refused (ECONNREFUSED)");
     }
 
     @Test
