@@ -284,27 +284,48 @@ class ProxyEngineTest {
         assertThat(engine.counters().snapshot().retries()).isEqualTo(10);
     }
 
-    @Test
-    void realServerThatNeverCompletesTheHandshakeTimesOutThenAnotherServes() throws Exception {
-        // A listener whose accept queue is full drops further SYNs: a handshake that never completes.
+    /** A port whose listener's accept queue is full: it drops further SYNs, so a handshake never completes. */
+    private int silentRealServerPort() throws IOException {
         java.net.ServerSocket full = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         closeAfter.add(full);
-        List<Socket> fillers = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             Socket f = new Socket();
             try {
                 f.connect(full.getLocalSocketAddress(), 300);
-                fillers.add(f);
+                closeAfter.add(f);
             } catch (java.net.SocketTimeoutException e) {
                 f.close();
                 break; // the queue is full: SYNs are dropped from now on
             }
         }
-        fillers.forEach(f -> closeAfter.add(f));
+        return full.getLocalPort();
+    }
+
+    @Test
+    void clientBytesWaitingForAConnectThatTimesOutReachTheNextRealServer() throws Exception {
+        TestBackend echo = backend(TestBackend.echo());
+        VirtualService vs = new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
+                .proxy(settings(Duration.ofMillis(300), Duration.ofMinutes(5)))
+                .real("127.0.0.1", silentRealServerPort(), 1).real("127.0.0.1", echo.port(), 1).build());
+        VirtualServerListener l = listen(vs);
+        byte[] request = "sent before any real server answered".getBytes(StandardCharsets.US_ASCII);
+        try (Socket s = new Socket()) {
+            s.connect(l.localAddress(), 2000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(request);
+            s.shutdownOutput(); // the FIN, too, waits for a connected real server
+            assertThat(s.getInputStream().readAllBytes()).isEqualTo(request);
+        }
+        assertThat(vs.snapshot().realServers().getFirst().failedConnections()).isEqualTo(1);
+        assertThat(engine.counters().snapshot().retries()).isEqualTo(1);
+    }
+
+    @Test
+    void realServerThatNeverCompletesTheHandshakeTimesOutThenAnotherServes() throws Exception {
         TestBackend good = backend(TestBackend.identify(9));
         VirtualService vs = new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
                 .proxy(settings(Duration.ofMillis(300), Duration.ofMinutes(5)))
-                .real("127.0.0.1", full.getLocalPort(), 1).real("127.0.0.1", good.port(), 1).build());
+                .real("127.0.0.1", silentRealServerPort(), 1).real("127.0.0.1", good.port(), 1).build());
         VirtualServerListener l = listen(vs);
         long t0 = System.nanoTime();
         assertThat(idFrom(l, "127.0.0.1")).isEqualTo(9);
