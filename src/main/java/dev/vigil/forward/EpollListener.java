@@ -61,8 +61,7 @@ final class EpollListener implements EpollIoHandle, VirtualServerListener.Accept
         InetSocketAddress local = calls.localAddress(fd);
         EpollListener l = new EpollListener(loop, listener, fd, local == null ? at : local);
         try {
-            l.registration = loop.eventLoop.register(l).syncUninterruptibly().getNow();
-            l.registration.submit(EpollIoOps.EPOLLIN);
+            l.watch();
         } catch (RuntimeException e) {
             l.close();
             throw (BindException) new BindException("cannot watch the listening socket for " + at + ": " + e).initCause(e);
@@ -130,10 +129,23 @@ final class EpollListener implements EpollIoHandle, VirtualServerListener.Accept
         listener.counters().acceptFailures.increment();
         listener.warnRateLimited("accept", "virtual server {}: cannot accept connections on {}: {}; pausing {} ms",
                 listener.service().name(), localAddress, NonBlockingTcp.describe(negativeErrno), PAUSE_MILLIS);
-        registration.submit(EpollIoOps.NONE);
+        registration.cancel();
         loop.eventLoop.schedule(() -> {
-            if (!closed) registration.submit(EpollIoOps.EPOLLIN);
+            if (closed) return;
+            try {
+                watch();
+            } catch (RuntimeException e) {
+                listener.warnRateLimited("watch", "virtual server {}: cannot watch {} again: {}",
+                        listener.service().name(), localAddress, ProxiedConnection.describe(e));
+            }
         }, PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Registers the socket with the loop's epoll for incoming connections (level-triggered). */
+    private void watch() {
+        IoRegistration r = loop.eventLoop.register(this).syncUninterruptibly().getNow();
+        r.submit(EpollIoOps.EPOLLIN);
+        registration = r;
     }
 
     @Override
