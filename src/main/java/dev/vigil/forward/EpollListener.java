@@ -1,5 +1,6 @@
 package dev.vigil.forward;
 
+import dev.vigil.config.VirtualServer.ProxySettings;
 import dev.vigil.linux.NonBlockingTcp;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoRegistration;
@@ -38,11 +39,15 @@ final class EpollListener implements EpollIoHandle, VirtualServerListener.Accept
     private final VirtualServerListener listener;
     private final FileDescriptor socket;
     private final InetSocketAddress localAddress;
+    /** The options accepted sockets inherit, as set when the socket was opened (a reload may change them). */
+    private final ProxySettings inherited;
     private volatile IoRegistration registration;
     private volatile boolean closed;
 
-    private EpollListener(EpollLoop loop, VirtualServerListener listener, int fd, InetSocketAddress localAddress) {
+    private EpollListener(EpollLoop loop, VirtualServerListener listener, int fd, InetSocketAddress localAddress,
+                          ProxySettings inherited) {
         this.loop = loop;
+        this.inherited = inherited;
         this.listener = listener;
         this.socket = new FileDescriptor(fd);
         this.localAddress = localAddress;
@@ -57,9 +62,10 @@ final class EpollListener implements EpollIoHandle, VirtualServerListener.Accept
     static EpollListener open(EpollLoop loop, VirtualServerListener listener, InetSocketAddress at, boolean reusePort)
             throws BindException {
         NonBlockingTcp calls = new NonBlockingTcp(); // this thread's, not the loop's
-        int fd = bound(calls, at, reusePort, listener.service().config().proxy());
+        ProxySettings settings = listener.service().config().proxy();
+        int fd = bound(calls, at, reusePort, settings);
         InetSocketAddress local = calls.localAddress(fd);
-        EpollListener l = new EpollListener(loop, listener, fd, local == null ? at : local);
+        EpollListener l = new EpollListener(loop, listener, fd, local == null ? at : local, settings);
         try {
             l.watch();
         } catch (RuntimeException e) {
@@ -75,7 +81,7 @@ final class EpollListener implements EpollIoHandle, VirtualServerListener.Accept
      * the address.
      */
     static int bound(NonBlockingTcp calls, InetSocketAddress at, boolean reusePort,
-                     dev.vigil.config.VirtualServer.ProxySettings settings) throws BindException {
+                     ProxySettings settings) throws BindException {
         int fd = calls.socket(at.getAddress());
         if (fd < 0) throw new BindException("socket: " + NonBlockingTcp.describe(fd));
         int r = calls.setInt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
@@ -111,6 +117,9 @@ final class EpollListener implements EpollIoHandle, VirtualServerListener.Accept
         for (int i = 0; i < ACCEPTS_PER_EVENT && !closed; i++) {
             int fd = calls.accept(socket.intValue());
             if (fd >= 0) {
+                ProxySettings now = listener.service().config().proxy();
+                if (now.tcpNodelay() != inherited.tcpNodelay()) calls.setInt(fd, IPPROTO_TCP, TCP_NODELAY, now.tcpNodelay() ? 1 : 0);
+                if (now.tcpKeepalive() != inherited.tcpKeepalive()) calls.setInt(fd, SOL_SOCKET, SO_KEEPALIVE, now.tcpKeepalive() ? 1 : 0);
                 new EpollConnection(loop, listener, fd, calls.acceptedPeer()).start();
             } else if (fd == -EAGAIN) {
                 return;
