@@ -34,8 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * table has room for {@link #HEADROOM} more descriptors, i.e. {@code HEADROOM / 2} proxied connections
  * (a client and a real-server socket each), and far more clients come.
  *
- * <p>First the table is full with an even number of free slots: {@code accept4} fails (EMFILE), the
- * listener pauses and tries again, the rest wait in the backlog. Then one spare file is closed: every
+ * <p>First the served connections take every free slot: {@code accept4} fails (EMFILE), the listener
+ * pauses 100 ms and tries again, the rest wait in the backlog. Then one spare file is closed: every
  * accept now succeeds and the real-server {@code socket()} fails, so each waiting client is refused.
  * Throughout, the connections already proxied keep working, and once the clients are gone the
  * listener serves as before, with no descriptor leaked.
@@ -57,8 +57,7 @@ class DescriptorExhaustionTest {
             long fdsAtReady = Long.parseLong(ready[3].substring("fds=".length()));
 
             for (int i = 0; i < CLIENTS; i++) clients.add(Client.open(proxy, i));
-            Child c = child;
-            Map<String, Long> full = c.awaitCounters(k -> k.get("acceptFailures") > 0
+            Map<String, Long> full = child.awaitCounters(k -> k.get("acceptFailures") > 0
                     && k.get("open") == count(clients, Client::served), "the table full and accept failing");
             int served = count(clients, Client::served);
             // Two descriptors per proxied connection; a third would leave room for only 12.
@@ -80,7 +79,7 @@ class DescriptorExhaustionTest {
             // client is refused at once instead of waiting.
             child.send("free 1");
             child.reply("freed");
-            Map<String, Long> refused = c.awaitCounters(k -> count(clients, Client::waiting) == 0
+            Map<String, Long> refused = child.awaitCounters(k -> count(clients, Client::waiting) == 0
                     && k.get("open") == served, "the waiting clients refused");
             assertThat(refused.get("connectFailures")).as("real-server sockets that could not be had")
                     .isGreaterThanOrEqualTo(waiting);
