@@ -70,7 +70,13 @@ final class EpollConnection {
     private boolean finished;
     private long connectStartNanos;
     private long lastActivityNanos;
-    private final Runnable resume = this::pump;
+    private final Runnable resume = () -> {
+        try {
+            pump();
+        } catch (Throwable t) {
+            internalError(t);
+        }
+    };
     private boolean resumeScheduled;
     EpollConnection prev, next;
 
@@ -333,6 +339,21 @@ final class EpollConnection {
         finish();
     }
 
+    /**
+     * A bug, or an Error such as running out of memory, surfaced while handling this connection: close
+     * it and keep the event loop going. Netty would stop an epoll loop on an Error and pause it for a
+     * second on any other exception, and every other connection of the loop would pay.
+     */
+    void internalError(Throwable t) {
+        listener.warnRateLimited("internal", "virtual server {}: internal error on the connection from {}; closing it",
+                listener.service().name(), clientAddress, t);
+        try {
+            finish();
+        } catch (Throwable again) {
+            // what could be released is released; the loop must go on
+        }
+    }
+
     void checkTimers(long now) {
         if (finished) return;
         ProxySettings settings = listener.service().config().proxy();
@@ -394,7 +415,11 @@ final class EpollConnection {
 
         @Override
         public void handle(IoRegistration registration, IoEvent event) {
-            event(this, ((EpollIoEvent) event).ops().value());
+            try {
+                event(this, ((EpollIoEvent) event).ops().value());
+            } catch (Throwable t) {
+                internalError(t);
+            }
         }
 
         /** The event loop is shutting down. */

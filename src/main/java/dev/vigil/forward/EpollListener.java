@@ -113,6 +113,17 @@ final class EpollListener implements EpollIoHandle, VirtualServerListener.Accept
 
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
+        try {
+            acceptPending();
+        } catch (Throwable t) {
+            // A bug or an Error: keep the loop (Netty would stop it), and do not spin on the same failure.
+            listener.warnRateLimited("internal", "virtual server {}: internal error accepting on {}",
+                    listener.service().name(), localAddress, t);
+            pause();
+        }
+    }
+
+    private void acceptPending() {
         NonBlockingTcp calls = loop.calls;
         for (int i = 0; i < ACCEPTS_PER_EVENT && !closed; i++) {
             int fd = calls.accept(socket.intValue());
@@ -120,7 +131,12 @@ final class EpollListener implements EpollIoHandle, VirtualServerListener.Accept
                 ProxySettings now = listener.service().config().proxy();
                 if (now.tcpNodelay() != inherited.tcpNodelay()) calls.setInt(fd, IPPROTO_TCP, TCP_NODELAY, now.tcpNodelay() ? 1 : 0);
                 if (now.tcpKeepalive() != inherited.tcpKeepalive()) calls.setInt(fd, SOL_SOCKET, SO_KEEPALIVE, now.tcpKeepalive() ? 1 : 0);
-                new EpollConnection(loop, listener, fd, calls.acceptedPeer()).start();
+                EpollConnection c = new EpollConnection(loop, listener, fd, calls.acceptedPeer());
+                try {
+                    c.start();
+                } catch (Throwable t) {
+                    c.internalError(t);
+                }
             } else if (fd == -EAGAIN) {
                 return;
             } else if (fd != -ECONNABORTED && fd != -EINTR) {
@@ -138,6 +154,11 @@ final class EpollListener implements EpollIoHandle, VirtualServerListener.Accept
         listener.counters().acceptFailures.increment();
         listener.warnRateLimited("accept", "virtual server {}: cannot accept connections on {}: {}; pausing {} ms",
                 listener.service().name(), localAddress, NonBlockingTcp.describe(negativeErrno), PAUSE_MILLIS);
+        pause();
+    }
+
+    /** Stops watching the socket for {@link #PAUSE_MILLIS}, then watches it again. */
+    private void pause() {
         registration.cancel();
         loop.eventLoop.schedule(() -> {
             if (closed) return;

@@ -54,7 +54,11 @@ final class EpollLoop {
         long now = System.nanoTime();
         for (EpollConnection c = head; c != null; ) {
             EpollConnection next = c.next;
-            c.checkTimers(now);
+            try {
+                c.checkTimers(now);
+            } catch (Throwable t) {
+                c.internalError(t);
+            }
             c = next;
         }
     }
