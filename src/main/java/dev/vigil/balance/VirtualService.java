@@ -154,6 +154,16 @@ public final class VirtualService {
         publish(servers, scheduler, persistence, sorryOf(newConfig, old.sorryServer));
     }
 
+    /**
+     * The counters and state of every real server, with the virtual service's sums; connections that
+     * closed more than IPVS's TIME_WAIT window before {@code nowNanos} no longer count as inactive
+     * (otherwise they would age out only when the next connection is scheduled).
+     */
+    public VirtualServiceSnapshot snapshot(long nowNanos) {
+        for (RealServerState s : table.servers) s.counters().expireClosed(nowNanos);
+        return snapshot();
+    }
+
     /** The counters and state of every real server now, with the virtual service's sums. */
     public VirtualServiceSnapshot snapshot() {
         ServerTable t = table;

@@ -212,7 +212,7 @@ final class VirtualServers implements AutoCloseable {
                 RealServerHealth h = health.get(new HealthKey(s.config.key(), endpoint(r)));
                 if (h != null) rs.put(endpoint(r), h);
             }
-            out.add(new ServedView(s.config, s.service.snapshot(), rs));
+            out.add(new ServedView(s.config, s.service.snapshot(System.nanoTime()), rs));
         }
         return out;
     }

@@ -53,5 +53,10 @@ class RecentlyClosedTest {
             assertThat(s.recentlyClosed()).isEqualTo(2);
             assertThat(s.activeConnections() + s.inactiveConnections()).isZero();
         });
+        // With no new connection to schedule, a status read still lets them age out as IPVS's do.
+        assertThat(vs.snapshot(100 * SECOND).realServers()).allSatisfy(s -> assertThat(s.recentlyClosed()).isEqualTo(2));
+        assertThat(vs.snapshot(122 * SECOND).realServers()).extracting(RealServerSnapshot::recentlyClosed)
+                .containsExactly(1L, 1L, 1L);
+        assertThat(vs.snapshot(200 * SECOND).realServers()).allSatisfy(s -> assertThat(s.recentlyClosed()).isZero());
     }
 }
