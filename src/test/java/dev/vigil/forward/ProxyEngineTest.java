@@ -153,6 +153,31 @@ class ProxyEngineTest {
     }
 
     @Test
+    void ipv6VirtualServerInFrontOfIpv6AndIpv4RealServers() throws Exception {
+        TestBackend v6 = new TestBackend(TestBackend.identify(6), 64, ip("::1"));
+        closeAfter.add(v6);
+        TestBackend v4 = backend(TestBackend.identify(4));
+        VirtualService vs = new VirtualService(virtualServer("::1", 80, Scheduler.RR)
+                .real("::1", v6.port(), 1).real("127.0.0.1", v4.port(), 1).build());
+        VirtualServerListener l = engine.open(vs, new InetSocketAddress(ip("::1"), 0));
+        assertThat(l.listening()).isTrue();
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) ids.add(idFrom(l, "::1"));
+        assertThat(ids).containsExactlyInAnyOrder(6, 6, 4, 4);
+        try (Socket s = new Socket()) {
+            s.connect(l.localAddress(), 2000);
+            s.setSoTimeout(5000);
+            int id = s.getInputStream().read();
+            s.getOutputStream().write(77);
+            assertThat(s.getInputStream().read()).as("echo through server " + id).isEqualTo(77);
+            await(() -> engine.openConnections() == 1, "one open");
+            assertThat(engine.closeConnectionsTo(List.of(ip("::1")))).isEqualTo(1);
+            assertThat(s.getInputStream().read()).as("closed with the VIP").isEqualTo(-1);
+        }
+        await(() -> engine.openConnections() == 0, "closed");
+    }
+
+    @Test
     void persistenceKeepsAClientOnItsServerWithRoundRobin() throws Exception {
         TestBackend a = backend(TestBackend.identify(1)), b = backend(TestBackend.identify(2));
         VirtualServerListener l = listen(new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)

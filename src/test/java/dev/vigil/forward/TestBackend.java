@@ -27,7 +27,11 @@ final class TestBackend implements AutoCloseable {
     }
 
     TestBackend(Behaviour behaviour, int backlog) throws IOException {
-        server = new ServerSocket(0, backlog, InetAddress.getLoopbackAddress());
+        this(behaviour, backlog, InetAddress.getLoopbackAddress());
+    }
+
+    TestBackend(Behaviour behaviour, int backlog, InetAddress at) throws IOException {
+        server = new ServerSocket(0, backlog, at);
         Thread.ofVirtual().start(() -> {
             while (!server.isClosed()) {
                 try {
