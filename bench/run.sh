@@ -3,6 +3,8 @@
 # Not a test and not run by CI. Needs: haproxy, nginx (+ libnginx-mod-stream), wrk, python3, a JDK 25.
 #   bench/run.sh                      # everything: 3 rounds, 5 s per measurement, medians
 #   DUR=10 ROUNDS=5 TARGETS="haproxy vigil" bench/run.sh
+# Vigil runs as shipped (`vigil run -f` on a generated keepalived.conf, no checkers); VIGIL_MODE=launcher
+# runs only the proxy engine instead (bench/VigilBenchLauncher.java), for tuning the data path alone.
 # Knobs for tuning Vigil: VIGIL_LOOPS (event loops, default 2), VIGIL_TRANSPORT (epoll|io_uring|nio),
 # VIGIL_JAVA_OPTS, IDLE_N (idle connections for the memory figure, default 7500: HAProxy refuses a
 # maxconn much above 8000 under this machine's 20,000 open-file limit).
@@ -16,6 +18,7 @@ VIGIL_LOOPS=${VIGIL_LOOPS:-2}
 VIGIL_TRANSPORT=${VIGIL_TRANSPORT:-epoll}
 VIGIL_JAVA_OPTS=${VIGIL_JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled"}
 IDLE_N=${IDLE_N:-7500}
+VIGIL_MODE=${VIGIL_MODE:-daemon}
 JAVA=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 W=$(mktemp -d /tmp/vigil-bench.XXXXXX)
 declare -A PORT=([direct]=18081 [haproxy]=18091 [nginx]=18092 [vigil]=18093)
@@ -76,14 +79,35 @@ for t in $TARGETS; do
     haproxy) haproxy -f "$W/haproxy.cfg" -db & PID[haproxy]=$!; pids+=($!); wait_port 18091 ;;
     nginx) nginx -c "$W/stream.conf" & PID[nginx]=$!; pids+=($!); wait_port 18092 ;;
     vigil)
-      # The launcher runs until its stdin closes: a FIFO held open by a sleep that cleanup can kill
-      # (a `sleep infinity |` pipe outlived the JVM and made cleanup's wait hang).
-      mkfifo "$W/stdin"; sleep infinity > "$W/stdin" & pids+=($!)
-      # shellcheck disable=SC2086
-      VIGIL_LOG_LEVEL=WARN "$JAVA" $VIGIL_JAVA_OPTS -Dvigil.transport="$VIGIL_TRANSPORT" \
-        --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
-        -cp target/vigil.jar bench/VigilBenchLauncher.java 18093 "$VIGIL_LOOPS" 127.0.0.1:18081 127.0.0.1:18082 \
-        < "$W/stdin" > "$W/vigil.out" &
+      if [ "$VIGIL_MODE" = daemon ]; then
+        cat > "$W/vigil.conf" <<CONF
+virtual_server 127.0.0.1 18093 {
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 127.0.0.1 18081 {
+        weight 1
+    }
+    real_server 127.0.0.1 18082 {
+        weight 1
+    }
+}
+CONF
+        # shellcheck disable=SC2086
+        VIGIL_LOG_LEVEL=WARN "$JAVA" $VIGIL_JAVA_OPTS -Dvigil.transport="$VIGIL_TRANSPORT" \
+          -Dvigil.eventLoops="$VIGIL_LOOPS" --enable-native-access=ALL-UNNAMED \
+          --sun-misc-unsafe-memory-access=allow -jar target/vigil.jar run -f "$W/vigil.conf" \
+          --admin 127.0.0.1:18099 --drain-timeout 0 > "$W/vigil.out" 2>&1 &
+      else
+        # The launcher runs until its stdin closes: a FIFO held open by a sleep that cleanup can kill
+        # (a `sleep infinity |` pipe outlived the JVM and made cleanup's wait hang).
+        mkfifo "$W/stdin"; sleep infinity > "$W/stdin" & pids+=($!)
+        # shellcheck disable=SC2086
+        VIGIL_LOG_LEVEL=WARN "$JAVA" $VIGIL_JAVA_OPTS -Dvigil.transport="$VIGIL_TRANSPORT" \
+          --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+          -cp target/vigil.jar bench/VigilBenchLauncher.java 18093 "$VIGIL_LOOPS" 127.0.0.1:18081 127.0.0.1:18082 \
+          < "$W/stdin" > "$W/vigil.out" &
+      fi
       PID[vigil]=$!; pids+=($!); wait_port 18093 ;;
   esac
 done
@@ -150,7 +174,7 @@ ratio() { # $1 value, $2 haproxy value, $3 1 if lower is better
   if [ -z "${2:-}" ] || [ "$1" = - ] || [ "$2" = - ]; then echo "-"; else awk -v a="$1" -v b="$2" 'BEGIN{ if (b==0) print "-"; else printf "%.2f", a/b }'; fi
 }
 printf '\n%s, %s cores, kernel %s, median of %s rounds of %ss, load average %s, Vigil: %s, %s event loops, %s\n' \
-  "$(date -u +%F)" "$(nproc)" "$(uname -r)" "$ROUNDS" "$DUR" "$(cut -d' ' -f1-3 /proc/loadavg)" "$VIGIL_TRANSPORT" "$VIGIL_LOOPS" "$VIGIL_JAVA_OPTS"
+  "$(date -u +%F)" "$(nproc)" "$(uname -r)" "$ROUNDS" "$DUR" "$(cut -d' ' -f1-3 /proc/loadavg)" "$VIGIL_MODE, $VIGIL_TRANSPORT" "$VIGIL_LOOPS" "$VIGIL_JAVA_OPTS"
 printf '| %-8s | %14s | %14s | %14s | %9s | %9s | %16s |\n' target "new conn/s" "keep-alive req/s" "1 MB resp MB/s" "p50 ms" "p99 ms" "idle B/conn"
 printf '|%s|\n' "----------|----------------|------------------|----------------|-----------|-----------|------------------"
 for t in $TARGETS; do
@@ -161,3 +185,15 @@ for t in $TARGETS; do
     "${P99[$t]}" "$(ratio "${P99[$t]}" "${P99[$h]:-}")" "${MEM[$t]}" "$(ratio "${MEM[$t]}" "${MEM[$h]:-}")"
 done
 echo "(ratios in parentheses are to HAProxy)"
+# Paired: each round measures the targets back to back, so a round's ratio shares that round's noise
+# from neighbours; the median of those ratios is steadier than the ratio of the medians above.
+paired() { # $1 values of a target by round, $2 HAProxy's
+  paste <(echo "$1" | tr ' ' '\n' | grep -v '^$') <(echo "$2" | tr ' ' '\n' | grep -v '^$') |
+    awk '$2>0 {printf "%.2f\n", $1/$2}' | median
+}
+if [ -n "${R_CPS[haproxy]:-}" ]; then
+  for t in $TARGETS; do
+    [ "$t" = haproxy ] && continue
+    echo "paired median of per-round ratios to HAProxy, $t: new conn/s $(paired "${R_CPS[$t]}" "${R_CPS[haproxy]}"), keep-alive $(paired "${R_KA[$t]}" "${R_KA[haproxy]}"), bulk $(paired "${R_BULK[$t]}" "${R_BULK[haproxy]}"), p50 $(paired "${R_P50[$t]}" "${R_P50[haproxy]}"), p99 $(paired "${R_P99[$t]}" "${R_P99[haproxy]}")"
+  done
+fi

@@ -55,14 +55,15 @@ public final class ProxyEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyEngine.class);
 
     /**
-     * @param eventLoops threads moving bytes; 0 means one per available processor
+     * @param eventLoops threads moving bytes; 0 means one per available processor ({@code -Dvigil.eventLoops})
      * @param transport  wanted transport, or null for the default ({@code -Dvigil.transport}, else epoll, else NIO)
      * @param waterMark  per-direction output buffer bounds of the channel path: reading the other side pauses
      *                   above the high mark (the epoll path holds at most one read per direction)
      * @param maxReadSize largest buffer one read fills; bigger means fewer system calls on bulk transfers
      */
     public record Options(int eventLoops, NettyTransport transport, WriteBufferWaterMark waterMark, int maxReadSize) {
-        public static final Options DEFAULTS = new Options(0, null, new WriteBufferWaterMark(64 * 1024, 256 * 1024),
+        public static final Options DEFAULTS = new Options(Integer.getInteger("vigil.eventLoops", 0), null,
+                new WriteBufferWaterMark(64 * 1024, 256 * 1024),
                 Integer.getInteger("vigil.maxReadSize", 64 * 1024));
 
         public Options(int eventLoops, NettyTransport transport, WriteBufferWaterMark waterMark) {
