@@ -239,35 +239,28 @@ final class EpollConnection {
                 }
                 return true;
             }
-            int n = loop.splice ? calls.splice(from.fd, loop.pipeWrite, loop.readSize)
-                    : calls.read(from.fd, loop.scratch, loop.readSize);
+            int n = calls.read(from.fd, loop.scratch, loop.readSize);
             if (n > 0) {
                 budget -= n;
                 if (from == client) account.bytesIn(n); else account.bytesOut(n);
-                // A short read emptied the socket; epoll reports the next bytes. After a FIN, read on to see
-                // it. (A splice may stop short with bytes left.)
-                if (n < loop.readSize && !from.peerClosed && !loop.splice) from.readable = false;
-                int w = loop.splice ? calls.splice(loop.pipeRead, to.fd, n) : calls.send(to.fd, loop.scratch, n);
+                // A short read emptied the socket; epoll reports the next bytes. After a FIN, read on to see it.
+                if (n < loop.readSize && !from.peerClosed) from.readable = false;
+                int w = calls.send(to.fd, loop.scratch, n);
                 if (w == n) {
                     if (to == server) established();
                     continue;
                 }
-                int sent = Math.max(w, 0);
-                int offset = sent;
-                if (loop.splice) {
-                    calls.read(loop.pipeRead, loop.scratch, n - sent); // the loop's pipe must be empty again
-                    offset = 0;
-                }
                 if (w < 0 && w != -EAGAIN) {
                     if (to == server && !connected) {
-                        to.hold(loop, offset, n);
+                        to.hold(loop, 0, n);
                         return connectFailed(w);
                     }
                     reset(to);
                     return false;
                 }
+                int sent = Math.max(w, 0);
                 if (sent > 0 && to == server) established();
-                to.hold(loop, offset, n - sent);
+                to.hold(loop, sent, n - sent);
                 to.writable = false;
                 return true;
             }

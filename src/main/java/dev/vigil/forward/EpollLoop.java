@@ -22,9 +22,6 @@ final class EpollLoop {
     final NonBlockingTcp calls = new NonBlockingTcp();
     final int readSize;
     final long scratch;
-    /** Experimental (-Dvigil.splice=true): move bytes through this loop's pipe with splice instead of read and send. */
-    final boolean splice = Boolean.getBoolean("vigil.splice");
-    final int pipeRead, pipeWrite;
     private final MemorySegment scratchSegment;
     private EpollConnection head;
 
@@ -33,10 +30,6 @@ final class EpollLoop {
         this.readSize = readSize;
         this.scratchSegment = Arena.ofAuto().allocate(readSize, 64);
         this.scratch = scratchSegment.address();
-        long pipe = splice ? calls.pipe() : -1;
-        if (splice && pipe < 0) throw new IllegalStateException("pipe2: " + NonBlockingTcp.describe((int) pipe));
-        this.pipeRead = (int) pipe;
-        this.pipeWrite = (int) (pipe >>> 32);
         eventLoop.scheduleAtFixedRate(this::sweep, SWEEP_NANOS, SWEEP_NANOS, TimeUnit.NANOSECONDS);
     }
 

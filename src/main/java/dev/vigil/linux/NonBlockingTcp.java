@@ -55,11 +55,6 @@ public final class NonBlockingTcp {
     private static final MethodHandle SEND = handle("send",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     private static final MethodHandle SHUTDOWN = handle("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle PIPE2 = handle("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SPLICE = handle("splice",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final int O_NONBLOCK = 04000, O_CLOEXEC = 02000000;
-    private static final int SPLICE_F_MOVE = 1, SPLICE_F_NONBLOCK = 2;
 
     private final Arena arena = Arena.ofAuto();
     private final MemorySegment capture = Libc.allocateCapture(arena);
@@ -193,30 +188,6 @@ public final class NonBlockingTcp {
     public int shutdown(int fd, int how) {
         try {
             return result((int) SHUTDOWN.invokeExact(capture, fd, how));
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    /**
-     * A non-blocking pipe: the read end in the low 32 bits, the write end in the high ones, or minus
-     * errno.
-     */
-    public long pipe() {
-        try {
-            int r = result((int) PIPE2.invokeExact(capture, option, O_NONBLOCK | O_CLOEXEC));
-            if (r < 0) return r;
-            return Integer.toUnsignedLong(option.get(JAVA_INT, 0)) | ((long) option.get(JAVA_INT, 4) << 32);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
-    /** Moves up to {@code count} bytes from {@code in} to {@code out} (one of them a pipe) without copying them. */
-    public int splice(int in, int out, int count) {
-        try {
-            return result((long) SPLICE.invokeExact(capture, in, MemorySegment.NULL, out, MemorySegment.NULL,
-                    (long) count, SPLICE_F_MOVE | SPLICE_F_NONBLOCK));
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
