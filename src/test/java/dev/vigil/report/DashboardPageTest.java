@@ -14,16 +14,23 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The dashboard in headless Chromium: a real server goes down and comes back, on a desktop and a phone. */
+/**
+ * The dashboard in headless Chromium: a real server goes down and comes back, on a desktop and a phone, and
+ * the proxy engine's counters are shown, flagged when clients were refused, and hidden when absent.
+ */
 @RequiresChromium
 class DashboardPageTest {
 
+    private static final String PROXY = "document.getElementById('proxy')";
+    /** Few failures, none of them a problem: a singular in every count that has one. */
+    private static final StatusSnapshot.Proxy QUIET_PROXY = new StatusSnapshot.Proxy(1000, 3, 0, 1, 1, 1, 0, 0, 0);
     private static final String ROW = "document.querySelector('[data-real-server=\"10.0.0.1:443 10.0.0.12:443\"]')";
 
     @Test
     @SuppressWarnings("try") // the server is closed mid-test on purpose: the page must notice
     void showsARealServerGoDownWithItsReasonAndComeBack() throws Exception {
         AtomicReference<RealServerState> state = new AtomicReference<>(RealServerState.UP);
+        AtomicReference<Optional<StatusSnapshot.Proxy>> proxy = new AtomicReference<>(Optional.of(Fixtures.PROXY));
         AtomicLong polls = new AtomicLong();
         // Traffic grows with every poll so the page has byte deltas to turn into a rate.
         java.util.function.Supplier<StatusSnapshot> status = () -> {
@@ -35,7 +42,9 @@ class DashboardPageTest {
                     rs.forwarding(), rs.weight(), rs.effectiveWeight(), rs.healthy(), rs.state(), rs.reason(),
                     rs.services(), rs.activeConnections(), rs.inactiveConnections(), rs.totalConnections(),
                     rs.bytesIn() + n * 250_000, rs.bytesOut() + n * 2_500_000)).toList();
-            return Fixtures.snapshot(s.vrrp(), java.util.List.of(Fixtures.virtualServer(vs.address(), vs.port(), grown)));
+            StatusSnapshot grownStatus = Fixtures.snapshot(s.vrrp(),
+                    java.util.List.of(Fixtures.virtualServer(vs.address(), vs.port(), grown)));
+            return new StatusSnapshot(grownStatus.node(), grownStatus.vrrp(), grownStatus.virtualServers(), proxy.get());
         };
         Path target = Path.of("target");
         try (AdminServer server = AdminServer.start(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0),
@@ -49,6 +58,18 @@ class DashboardPageTest {
             waitFor(chrome, "a throughput figure", "return /\\/s$/.test(" + ROW + ".querySelector('[data-label=\"In\"]').textContent)");
             assertThat(chrome.execute("return document.getElementById('router-id').textContent").asText()).isEqualTo("lb1");
 
+            // Fixtures.PROXY: accepted 1234, open 5, no real server 2, connect failures 7, retries 6, resets 3,
+            // idle timeouts 4, bind failures 8, accept failures 9. Grouping follows the browser's locale.
+            String thousands = chrome.execute("return (1234).toLocaleString()").asText();
+            assertThat(proxyLine(chrome)).isEqualTo("Proxy: " + thousands + " accepted \u00b7 5 open \u00b7 7 connect failures"
+                    + " (6 retried) \u00b7 2 refused (no real server) \u00b7 3 resets passed \u00b7 4 idle timeouts"
+                    + " \u00b7 8 bind failures \u00b7 9 accept failures");
+            assertThat(chrome.execute("return " + PROXY + ".classList.contains('problem')").asBoolean())
+                    .as("refused clients and bind/accept failures flag the proxy line").isTrue();
+            assertThat(chrome.execute("return [..." + PROXY + ".querySelectorAll('.item.problem')]"
+                    + ".map(e => e.dataset.counter).join(' ')").asText())
+                    .isEqualTo("no_real_server bind_failures accept_failures");
+
             state.set(RealServerState.DOWN);
             waitFor(chrome, "the real server shown DOWN", "return " + ROW + "?.dataset.state === 'DOWN'");
             JsonNode down = chrome.execute("const r = " + ROW + "; return {reason: r.querySelector('[data-role=reason]').textContent,"
@@ -61,17 +82,38 @@ class DashboardPageTest {
             waitFor(chrome, "the phone layout to settle", "return window.innerWidth <= 400");
             assertThat(chrome.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1").asBoolean())
                     .as("no sideways scrolling on a phone").isTrue();
+            assertThat(chrome.execute("const r = " + PROXY + ".getBoundingClientRect();"
+                    + " return r.right <= window.innerWidth + 1 && r.height > 0").asBoolean())
+                    .as("the proxy line wraps within a phone's width").isTrue();
             chrome.screenshot(target.resolve("dashboard-phone.png"));
 
             state.set(RealServerState.UP);
             waitFor(chrome, "the real server back UP", "return " + ROW + "?.dataset.state === 'UP'");
             assertThat(chrome.execute("return " + ROW + ".querySelector('[data-role=reason]').textContent").asText()).isEmpty();
 
+            proxy.set(Optional.of(QUIET_PROXY));
+            waitFor(chrome, "the quiet proxy counters", "return " + PROXY + ".textContent.includes('3 open')");
+            assertThat(proxyLine(chrome)).isEqualTo("Proxy: " + chrome.execute("return (1000).toLocaleString()").asText()
+                    + " accepted \u00b7 3 open \u00b7 1 connect failure (1 retried) \u00b7 0 refused (no real server)"
+                    + " \u00b7 1 reset passed \u00b7 0 idle timeouts");
+            assertThat(chrome.execute("return " + PROXY + ".classList.contains('problem')"
+                    + " || " + PROXY + ".querySelector('.problem') !== null").asBoolean())
+                    .as("nothing flagged without refusals or bind/accept failures").isFalse();
+
+            proxy.set(Optional.empty());
+            waitFor(chrome, "the proxy line hidden for a daemon without proxy counters", "return " + PROXY + ".hidden");
+            assertThat(chrome.execute("return document.body.innerText").asText()).doesNotContain("Proxy:");
+
             server.close();
             waitFor(chrome, "the lost-connection banner", "return document.body.dataset.connected === 'false'");
         }
         assertThat(Files.size(target.resolve("dashboard-down.png"))).isGreaterThan(5_000);
         assertThat(Files.size(target.resolve("dashboard-phone.png"))).isGreaterThan(5_000);
+    }
+
+    /** The proxy line as a reader sees it, with runs of white space (wrapping on a phone) made single spaces. */
+    private static String proxyLine(ChromeDriver chrome) throws Exception {
+        return chrome.execute("return " + PROXY + ".textContent.replace(/\\s+/g, ' ').trim()").asText();
     }
 
     private static void waitFor(ChromeDriver chrome, String what, String script) throws Exception {

@@ -120,12 +120,44 @@
     }));
   }
 
+  function count(n, one, many) {
+    return n.toLocaleString() + ' ' + (n === 1 ? one : many);
+  }
+
+  // The proxy engine's counters since start. Refused clients and bind/accept failures are problems;
+  // bind and accept failures are rare, so they are left out while zero to keep the line short.
+  function renderProxy(p) {
+    const box = document.getElementById('proxy');
+    box.hidden = p === null || p === undefined;
+    if (box.hidden) { box.replaceChildren(); box.classList.remove('problem'); return; }
+    const items = [
+      ['accepted', p.accepted.toLocaleString() + ' accepted', false],
+      ['open_connections', p.open_connections.toLocaleString() + ' open', false],
+      ['connect_failures', count(p.connect_failures, 'connect failure', 'connect failures')
+        + ' (' + p.retries.toLocaleString() + ' retried)', false],
+      ['no_real_server', p.no_real_server.toLocaleString() + ' refused (no real server)', p.no_real_server > 0],
+      ['resets_passed', count(p.resets_passed, 'reset', 'resets') + ' passed', false],
+      ['idle_timeouts', count(p.idle_timeouts, 'idle timeout', 'idle timeouts'), false]];
+    if (p.bind_failures > 0) items.push(['bind_failures', count(p.bind_failures, 'bind failure', 'bind failures'), true]);
+    if (p.accept_failures > 0) {
+      items.push(['accept_failures', count(p.accept_failures, 'accept failure', 'accept failures'), true]);
+    }
+    const parts = [el('span', { class: 'label' }, 'Proxy:'), ' '];
+    items.forEach(([key, text, problem], i) => {
+      if (i > 0) parts.push(' \u00b7 ');
+      parts.push(el('span', { class: 'item' + (problem ? ' problem' : ''), 'data-counter': key }, text));
+    });
+    box.replaceChildren(...parts);
+    box.classList.toggle('problem', items.some(item => item[2]));
+  }
+
   function render(status) {
     document.getElementById('router-id').textContent = status.node.router_id;
     document.getElementById('node').textContent = 'version ' + status.node.version + ' \u00b7 up '
       + duration(status.node.uptime_seconds) + ' \u00b7 updated ' + new Date(status.time_millis).toLocaleTimeString();
     document.title = 'Vigil \u2013 ' + status.node.router_id;
     renderVrrp(status.vrrp);
+    renderProxy(status.proxy);
     renderVirtualServers(status.virtual_servers, status.time_millis);
   }
 
