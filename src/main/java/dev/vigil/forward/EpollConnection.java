@@ -16,7 +16,6 @@ import io.netty.channel.unix.FileDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -441,11 +440,7 @@ final class EpollConnection {
         /** Closes the socket without an epoll_ctl(DEL): closing removes it from epoll. */
         void closeSocket() {
             if (socket == null) return;
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // the descriptor is released either way
-            }
+            EpollListener.closeQuietly(socket);
             if (registration != null) registration.cancel();
             socket = null;
         }

@@ -207,7 +207,8 @@ final class EpollListener implements EpollIoHandle, VirtualServerListener.Accept
         }
     }
 
-    private static void closeQuietly(FileDescriptor fd) {
+    /** Closes a descriptor through Netty (so its epoll registration needs no EPOLL_CTL_DEL), ignoring errors. */
+    static void closeQuietly(FileDescriptor fd) {
         try {
             fd.close();
         } catch (IOException ignored) {

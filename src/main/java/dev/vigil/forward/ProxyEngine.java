@@ -27,7 +27,6 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -221,11 +220,7 @@ public final class ProxyEngine implements AutoCloseable {
                         EpollListener.bound(calls, at, false, listener.service().config().proxy()));
                 InetSocketAddress probed = calls.localAddress(probe.intValue());
                 if (probed != null) at = probed;
-                try {
-                    probe.close();
-                } catch (IOException ignored) {
-                    // released either way
-                }
+                EpollListener.closeQuietly(probe);
             }
             for (EpollLoop loop : epollLoops) {
                 EpollListener l = EpollListener.open(loop, listener, at, shared);
