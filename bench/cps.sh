@@ -5,6 +5,8 @@
 # Knobs: VIGIL_LOOPS, VIGIL_TRANSPORT, VIGIL_JAVA_OPTS, JAR (default target/vigil.jar), KA=1 (keep-alive instead).
 # A/B: JAR2=/path/other.jar (and/or VIGIL2_JAVA_OPTS, which may set -Dvigil.transport=..., VIGIL2_LOOPS) adds a second Vigil, "vigil2", taking turns too.
 set -euo pipefail
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 here=$(cd "$(dirname "$0")/.." && pwd); cd "$here"
 DUR=${DUR:-5}; ROUNDS=${ROUNDS:-5}; VIGIL_LOOPS=${VIGIL_LOOPS:-2}; VIGIL_TRANSPORT=${VIGIL_TRANSPORT:-epoll}
 VIGIL_JAVA_OPTS=${VIGIL_JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled"}
@@ -20,24 +22,7 @@ http { access_log off; keepalive_requests 10000000;
   server { listen 127.0.0.1:18181 backlog=4096; listen 127.0.0.1:18182 backlog=4096;
     location = /small { return 200 "hello from nginx\n"; } } }
 CONF
-cat > "$W/haproxy.cfg" <<CONF
-global
-  maxconn 8000
-  nbthread 2
-defaults
-  mode tcp
-  timeout connect 5s
-  timeout client 300s
-  timeout server 300s
-frontend fe
-  bind 127.0.0.1:18191
-  default_backend be
-backend be
-  balance roundrobin
-  server s1 127.0.0.1:18181
-  server s2 127.0.0.1:18182
-CONF
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+haproxy_cfg "$W/haproxy.cfg" 18191 18181 18182
 nginx -c "$W/backend.conf" & pids+=($!); wait_port 18181
 haproxy -f "$W/haproxy.cfg" -db & HP=$!; pids+=($!); wait_port 18191
 # The launcher runs until its stdin closes: feed it from a FIFO held open by a sleep we can kill.
@@ -58,7 +43,6 @@ if [ -n "${JAR2:-}${VIGIL2_JAVA_OPTS:-}${VIGIL2_LOOPS:-}" ]; then
 fi
 hdr=(-H "Connection: close"); [ "$KA" = 1 ] && hdr=()
 for t in $TARGETS; do for _ in 1 2 3; do wrk -t2 -c32 -d4s "${hdr[@]}" "http://127.0.0.1:${PORT[$t]}/small" >/dev/null; done; done
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 declare -A RATE CPU
 for r in $(seq "$ROUNDS"); do
   for t in $TARGETS; do

@@ -9,6 +9,8 @@
 # VIGIL_JAVA_OPTS, IDLE_N (idle connections for the memory figure, default 7500: HAProxy refuses a
 # maxconn much above 8000 under this machine's 20,000 open-file limit).
 set -euo pipefail
+# shellcheck source=bench/common.sh
+source "$(dirname "$0")/common.sh"
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 DUR=${DUR:-5}
@@ -42,23 +44,7 @@ http {
   }
 }
 CONF
-cat > "$W/haproxy.cfg" <<CONF
-global
-  maxconn 8000
-  nbthread 2
-defaults
-  mode tcp
-  timeout connect 5s
-  timeout client 300s
-  timeout server 300s
-frontend fe
-  bind 127.0.0.1:18091
-  default_backend be
-backend be
-  balance roundrobin
-  server s1 127.0.0.1:18081
-  server s2 127.0.0.1:18082
-CONF
+haproxy_cfg "$W/haproxy.cfg" 18091 18081 18082
 cat > "$W/stream.conf" <<CONF
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 daemon off; worker_processes 2; worker_rlimit_nofile 20000; pid $W/stream.pid; error_log $W/stream.err;
@@ -69,7 +55,6 @@ stream {
 }
 CONF
 
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
 
 nginx -c "$W/backend.conf" & pids+=($!); wait_port 18081
 declare -A PID
@@ -127,7 +112,6 @@ to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$
 to_mbs() { awk '{v=$1; if (v ~ /GB$/) {sub(/GB/,"",v); v*=1024} else if (v ~ /MB$/) {sub(/MB/,"",v)} else if (v ~ /KB$/) {sub(/KB/,"",v); v/=1024}; printf "%.0f", v}'; }
 
 declare -A CPS KA BULK P50 P99 MEM
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 for t in $TARGETS; do                                                           # warm-up (JIT for Vigil)
   # The accept/connect/close path too: warming with keep-alive only left it to be compiled during
   # the first measured round of new connections.
