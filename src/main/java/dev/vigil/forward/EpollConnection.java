@@ -250,12 +250,9 @@ final class EpollConnection {
                     continue;
                 }
                 if (w < 0 && w != -EAGAIN) {
-                    if (to == server && !connected) {
-                        to.hold(loop, 0, n);
-                        return connectFailed(w);
-                    }
-                    reset(to);
-                    return false;
+                    if (to == server && !connected) to.hold(loop, 0, n); // for the next real server
+                    writeFailed(to, w);
+                    return !finished;
                 }
                 int sent = Math.max(w, 0);
                 if (sent > 0 && to == server) established();
@@ -283,8 +280,7 @@ final class EpollConnection {
         int n = p.readableBytes();
         int w = calls.send(to.fd, Side.address(p), n);
         if (w < 0 && w != -EAGAIN) {
-            if (to == server && !connected) connectFailed(w);
-            else reset(to);
+            writeFailed(to, w);
             return false;
         }
         if (w > 0 && to == server) established();
@@ -296,6 +292,12 @@ final class EpollConnection {
         if (w > 0) p.skipBytes(w);
         to.writable = false;
         return false;
+    }
+
+    /** A write into {@code to} failed: into a real server still connecting that is a failed connect, else a reset. */
+    private void writeFailed(Side to, int negativeErrno) {
+        if (to == server && !connected) connectFailed(negativeErrno);
+        else reset(to);
     }
 
     /**

@@ -355,6 +355,30 @@ class ProxyEngineTest {
     }
 
     @Test
+    void clientBytesSentAtOnceSurviveARefusingRealServer() throws Exception {
+        TestBackend echo = backend(TestBackend.echo());
+        int closedPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        VirtualService vs = new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
+                .real("127.0.0.1", closedPort, 1).real("127.0.0.1", echo.port(), 1).build());
+        VirtualServerListener l = listen(vs);
+        // The request usually arrives before the proxy accepts, so its first write is the one refused.
+        for (int i = 0; i < 20; i++) {
+            byte[] request = ("request " + i).getBytes(StandardCharsets.US_ASCII);
+            try (Socket s = new Socket()) {
+                s.connect(l.localAddress(), 2000);
+                s.setSoTimeout(5000);
+                s.getOutputStream().write(request);
+                s.shutdownOutput();
+                assertThat(s.getInputStream().readAllBytes()).isEqualTo(request);
+            }
+        }
+        assertThat(vs.snapshot().realServers().getFirst().failedConnections()).isEqualTo(20);
+    }
+
+    @Test
     void realServerThatNeverCompletesTheHandshakeTimesOutThenAnotherServes() throws Exception {
         TestBackend good = backend(TestBackend.identify(9));
         VirtualService vs = new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
