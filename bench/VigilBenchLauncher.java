@@ -1,44 +1,40 @@
-// Bench-only launcher: runs Vigil's proxy engine in front of real servers given on the command line,
-// before `vigil run` exists. Run as a single-file source program against the shaded jar:
-//   java -cp target/vigil.jar bench/VigilBenchLauncher.java LISTEN_PORT EVENT_LOOPS HOST:PORT [HOST:PORT...]
-// Transport: -Dvigil.transport=epoll|io_uring|nio. Stops on stdin EOF or SIGTERM.
-
 import dev.vigil.balance.VirtualService;
-import dev.vigil.config.CheckTiming;
-import dev.vigil.config.ForwardingMethod;
-import dev.vigil.config.Protocol;
-import dev.vigil.config.RealServer;
-import dev.vigil.config.Scheduler;
-import dev.vigil.config.Source;
+import dev.vigil.config.ConfigParser;
+import dev.vigil.config.ParseOptions;
+import dev.vigil.config.ParseResult;
 import dev.vigil.config.VirtualServer;
 import dev.vigil.forward.ProxyEngine;
 
-import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
+import java.util.Locale;
 
+/**
+ * The proxy engine alone, without the daemon around it, for tuning the data path (bench/run.sh, bench/cps.sh):
+ * {@code java -cp target/vigil.jar bench/VigilBenchLauncher.java PORT LOOPS HOST:PORT...}, a virtual server on
+ * 127.0.0.1:PORT over the real servers, built from a configuration text so it follows the parser, not the records.
+ * {@code -Dvigil.scheduler=wlc} picks the scheduler (rr by default); the -Dvigil.* tuning properties apply.
+ */
 public class VigilBenchLauncher {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         int loops = Integer.parseInt(args[1]);
-        List<RealServer> reals = new ArrayList<>();
+        StringBuilder text = new StringBuilder("virtual_server 127.0.0.1 " + port + " {\n  lb_algo "
+                + System.getProperty("vigil.scheduler", "rr").toLowerCase(Locale.ROOT) + "\n");
         for (int i = 2; i < args.length; i++) {
-            String[] hp = args[i].split(":");
-            reals.add(new RealServer(InetAddress.getByName(hp[0]), Integer.parseInt(hp[1]), 1, Optional.empty(),
-                    Optional.empty(), Optional.empty(), 0, 0, Optional.empty(), Optional.empty(), Optional.empty(),
-                    CheckTiming.INHERIT, List.of(), Source.BUILT_IN));
+            String[] hp = args[i].split(":", 2);
+            text.append("  real_server ").append(hp[0]).append(' ').append(hp[1]).append(" {\n  }\n");
         }
-        VirtualServer vs = new VirtualServer(new VirtualServer.ByAddress(InetAddress.getByName("127.0.0.1"), port),
-                Scheduler.valueOf(System.getProperty("vigil.scheduler", "RR")), Set.of(), ForwardingMethod.NAT,
-                Protocol.TCP, Optional.empty(), Optional.empty(), Optional.empty(), false, 1, 0, Optional.empty(),
-                Optional.empty(), false, false, false, Optional.empty(), Optional.empty(), CheckTiming.INHERIT,
-                VirtualServer.ProxySettings.DEFAULTS, reals, Source.BUILT_IN);
-        ProxyEngine engine = new ProxyEngine(new ProxyEngine.Options(loops, null,
-                ProxyEngine.Options.DEFAULTS.waterMark()));
-        var listener = engine.open(new VirtualService(vs));
+        ParseResult parsed = ConfigParser.parse(text.append("}\n").toString(), "bench", ParseOptions.defaults());
+        if (parsed.config().isEmpty()) {
+            parsed.diagnostics().forEach(System.err::println);
+            System.exit(2);
+        }
+        VirtualServer vs = parsed.config().get().virtualServers().getFirst();
+        ProxyEngine.Options defaults = ProxyEngine.Options.fromSystemProperties();
+        ProxyEngine engine = new ProxyEngine(new ProxyEngine.Options(loops, defaults.transport(), defaults.dataPath(),
+                defaults.waterMark(), defaults.maxReadSize()));
+        var listener = engine.open(new VirtualService(vs), new InetSocketAddress("127.0.0.1", port));
         if (!listener.listening()) System.exit(1);
         System.out.println("ready " + listener.localAddress());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> engine.close(Duration.ZERO)));

@@ -1,5 +1,7 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 import java.net.InetSocketAddress;
 
 /**
@@ -12,12 +14,12 @@ public final class ConnectionAccount {
 
     private final RealServerState server;
     private final boolean sorryServer;
-    private final PersistenceTable persistence;
-    private final PersistenceTable.Template template;
+    private final @Nullable PersistenceTable persistence;
+    private final PersistenceTable.@Nullable Template template;
     private Phase phase = Phase.CONNECTING;
 
-    ConnectionAccount(RealServerState server, boolean sorryServer, PersistenceTable persistence,
-                      PersistenceTable.Template template) {
+    ConnectionAccount(RealServerState server, boolean sorryServer, @Nullable PersistenceTable persistence,
+                      PersistenceTable.@Nullable Template template) {
         this.server = server;
         this.sorryServer = sorryServer;
         this.persistence = persistence;
@@ -59,7 +61,7 @@ public final class ConnectionAccount {
         phase = Phase.CLOSED;
         server.counters().unbound(wasActive, connectFailed);
         if (!connectFailed) server.counters().closedNormally(nowNanos);
-        if (template != null) persistence.release(template, nowNanos);
+        if (persistence != null && template != null) persistence.release(template, nowNanos);
     }
 
     /** Bytes from the client to the real server (IPVS's InBytes). */

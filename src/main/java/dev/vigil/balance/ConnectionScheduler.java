@@ -2,6 +2,7 @@ package dev.vigil.balance;
 
 import dev.vigil.config.Scheduler;
 import dev.vigil.config.SchedulerFlag;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Set;
 
@@ -34,18 +35,18 @@ abstract class ConnectionScheduler {
     }
 
     /** Precomputes what {@link #select} needs for exactly these servers; called on every table publish. */
-    Object prepare(RealServerState[] servers) {
+    @Nullable Object prepare(RealServerState[] servers) {
         return null;
     }
 
     /** The real server for a new connection, or null when none can take it. */
-    abstract RealServerState select(ServerTable table, SchedulingRequest request);
+    abstract @Nullable RealServerState select(ServerTable table, SchedulingRequest request);
 
     /**
      * IPVS's weighted least-connection choice over all servers that accept new connections:
      * the least {@code overhead / weight}, first wins ties. Shared by wlc, lblc and lblcr.
      */
-    static RealServerState weightedLeastConnection(RealServerState[] servers, SchedulingRequest request) {
+    static @Nullable RealServerState weightedLeastConnection(RealServerState[] servers, SchedulingRequest request) {
         RealServerState least = null;
         long leastOverhead = 0;
         for (RealServerState s : servers) {

@@ -1,5 +1,7 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * IPVS {@code dh}: the destination address picks a bucket. Behind a proxy the destination is always
  * the virtual server's address, so every client goes to the same server while it is available.
@@ -12,8 +14,8 @@ final class DestinationHashingScheduler extends ConnectionScheduler {
     }
 
     @Override
-    RealServerState select(ServerTable table, SchedulingRequest request) {
-        RealServerState s = ((HashBuckets) table.prepared).buckets[HashBuckets.hash(request.destination(), 0, 0)];
+    @Nullable RealServerState select(ServerTable table, SchedulingRequest request) {
+        RealServerState s = table.prepared(HashBuckets.class).buckets[HashBuckets.hash(request.destination(), 0, 0)];
         return s != null && s.acceptsNew(request.excluded()) ? s : null;
     }
 }

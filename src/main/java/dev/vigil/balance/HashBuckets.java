@@ -1,6 +1,10 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Set;
 
 /**
  * The 256-bucket table IPVS's {@code sh} and {@code dh} share: buckets are dealt to the servers in
@@ -12,7 +16,7 @@ final class HashBuckets {
     static final int SIZE = 1 << BITS;
     private static final int GOLDEN_RATIO_32 = 0x61C88647;
 
-    final RealServerState[] buckets = new RealServerState[SIZE];
+    final @Nullable RealServerState[] buckets = new RealServerState[SIZE];
 
     HashBuckets(RealServerState[] servers) {
         int p = 0, dealt = 0;
@@ -24,6 +28,22 @@ final class HashBuckets {
                 dealt = 0;
             }
         }
+    }
+
+    /**
+     * IPVS's {@code sh-fallback} walk from bucket {@code first} (where the client's hash fell, its server
+     * unavailable): the first server of the walk that accepts new connections, or null. The bucket at step
+     * {@code offset} is {@code hash(client, port, (offset + first) % SIZE)}, i.e. {@code 2 * first + offset}
+     * modulo the size, so the walk, and its result, depend on {@code first} alone: the kernel engine fills a
+     * bucket whose server is unavailable with this server ahead of time.
+     */
+    @Nullable RealServerState fallback(int first, Set<InetSocketAddress> excluded) {
+        for (int offset = 0; offset < SIZE; offset++) {
+            RealServerState s = buckets[(((offset + first) % SIZE) + first) & (SIZE - 1)];
+            if (s == null) return null; // an empty table: IPVS stops the walk
+            if (s.acceptsNew(excluded)) return s;
+        }
+        return null;
     }
 
     static int hash(InetAddress address, int port, int offset) {

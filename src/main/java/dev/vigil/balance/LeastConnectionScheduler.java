@@ -1,5 +1,7 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * IPVS {@code lc} (least overhead) and {@code wlc} (least overhead per unit of weight), where an
  * active connection weighs 256 inactive ones. Linear in the number of real servers, as in IPVS.
@@ -12,7 +14,7 @@ final class LeastConnectionScheduler extends ConnectionScheduler {
     }
 
     @Override
-    RealServerState select(ServerTable table, SchedulingRequest request) {
+    @Nullable RealServerState select(ServerTable table, SchedulingRequest request) {
         if (weighted) return weightedLeastConnection(table.servers, request);
         RealServerState least = null;
         long leastOverhead = 0;

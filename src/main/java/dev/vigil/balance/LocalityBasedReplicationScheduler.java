@@ -1,5 +1,7 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -20,7 +22,7 @@ final class LocalityBasedReplicationScheduler extends ConnectionScheduler {
     private final ConcurrentHashMap<InetAddress, ServerSet> table = new ConcurrentHashMap<>();
 
     @Override
-    RealServerState select(ServerTable table, SchedulingRequest request) {
+    @Nullable RealServerState select(ServerTable table, SchedulingRequest request) {
         long now = request.nowNanos();
         RealServerState[] result = new RealServerState[1];
         this.table.compute(request.destination(), (dest, set) -> {
@@ -30,14 +32,13 @@ final class LocalityBasedReplicationScheduler extends ConnectionScheduler {
             RealServerState least = leastLoaded(members, table, request);
             if (least == null || overloadedForLocality(least, table.servers)) {
                 RealServerState fresh = weightedLeastConnection(table.servers, request);
-                if (fresh == null && least == null) {
-                    result[0] = null;
-                    return set;
-                }
                 if (fresh != null) {
                     if (!members.contains(fresh.address())) members.add(fresh.address());
                     least = fresh;
                     modified = now;
+                } else if (least == null) {
+                    result[0] = null;
+                    return set;
                 }
             }
             if (members.size() > 1 && now - modified > SHRINK_AFTER_NANOS) {
@@ -53,7 +54,7 @@ final class LocalityBasedReplicationScheduler extends ConnectionScheduler {
         return result[0];
     }
 
-    private static RealServerState leastLoaded(List<InetSocketAddress> members, ServerTable table,
+    private static @Nullable RealServerState leastLoaded(List<InetSocketAddress> members, ServerTable table,
                                                SchedulingRequest request) {
         RealServerState least = null;
         long leastOverhead = 0;
@@ -69,7 +70,7 @@ final class LocalityBasedReplicationScheduler extends ConnectionScheduler {
         return least;
     }
 
-    private static InetSocketAddress mostLoaded(List<InetSocketAddress> members, ServerTable table) {
+    private static @Nullable InetSocketAddress mostLoaded(List<InetSocketAddress> members, ServerTable table) {
         InetSocketAddress most = null;
         long mostOverhead = -1;
         int mostWeight = 1;

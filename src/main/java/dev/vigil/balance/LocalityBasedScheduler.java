@@ -1,5 +1,7 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +22,7 @@ final class LocalityBasedScheduler extends ConnectionScheduler {
     private int insertsSinceSweep; // racy by design: only decides when to sweep
 
     @Override
-    RealServerState select(ServerTable table, SchedulingRequest request) {
+    @Nullable RealServerState select(ServerTable table, SchedulingRequest request) {
         long now = request.nowNanos();
         Entry entry = this.table.get(request.destination());
         if (entry != null && now - entry.lastUsedNanos() < EXPIRATION_NANOS) {

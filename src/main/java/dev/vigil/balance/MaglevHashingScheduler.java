@@ -1,5 +1,7 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * IPVS {@code mh}: consistent (Maglev) hashing of the client address, and port with {@code mh-port}.
  * An unavailable server means no server unless {@code mh-fallback} lets the hash walk on.
@@ -19,8 +21,8 @@ final class MaglevHashingScheduler extends ConnectionScheduler {
     }
 
     @Override
-    RealServerState select(ServerTable table, SchedulingRequest request) {
-        MaglevTable maglev = (MaglevTable) table.prepared;
+    @Nullable RealServerState select(ServerTable table, SchedulingRequest request) {
+        MaglevTable maglev = table.prepared(MaglevTable.class);
         if (maglev.empty) return null;
         int port = includePort ? request.clientPort() : 0;
         int first = MaglevTable.slot(request.client(), port, 0);

@@ -6,7 +6,10 @@ import java.net.InetSocketAddress;
 /**
  * A Maglev lookup table (Eisenbud et al., NSDI 2016) as IPVS's {@code mh} builds it: each server
  * walks its own permutation of the slots, taking {@code weight / gcd} free slots per round, until
- * every slot is owned. Removing one of N servers moves about 1/N of the slots.
+ * every slot is owned. Removing one of N servers moves about 1/N of the slots. Weights are IPVS's
+ * {@code last_weight} ({@link RealServerState#lastWeight}): a quiesced (weight 0) or drained server keeps its
+ * slots, which then take no one (or fall back with {@code mh-fallback}), as in IPVS; a server taken down by
+ * its check is not in the table at all.
  */
 final class MaglevTable {
     /** A prime, as Maglev needs; IPVS's largest table size choice. */
@@ -19,12 +22,12 @@ final class MaglevTable {
         int n = servers.length;
         int[] turns = new int[n];
         int gcd = 0;
-        for (RealServerState s : servers) if (s.weight() > 0) gcd = gcd(gcd, s.weight());
+        for (RealServerState s : servers) if (s.lastWeight() > 0) gcd = gcd(gcd, s.lastWeight());
         long offsets[] = new long[n], skips[] = new long[n];
         int[] next = new int[n];
         boolean any = false;
         for (int i = 0; i < n; i++) {
-            int w = servers[i].weight();
+            int w = servers[i].lastWeight();
             turns[i] = w > 0 ? w / gcd : 0;
             any |= turns[i] > 0;
             InetSocketAddress a = servers[i].address();

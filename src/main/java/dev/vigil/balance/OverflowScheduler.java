@@ -1,5 +1,7 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * IPVS {@code ovf}: the highest-weight available server whose active connections are still below
  * its weight; when all are full, none.
@@ -7,7 +9,7 @@ package dev.vigil.balance;
 final class OverflowScheduler extends ConnectionScheduler {
 
     @Override
-    RealServerState select(ServerTable table, SchedulingRequest request) {
+    @Nullable RealServerState select(ServerTable table, SchedulingRequest request) {
         RealServerState highest = null;
         for (RealServerState s : table.servers) {
             if (!s.acceptsNew(request.excluded()) || s.counters().active() >= s.weight()) continue;

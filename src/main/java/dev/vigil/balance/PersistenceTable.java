@@ -1,5 +1,7 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,11 +35,11 @@ final class PersistenceTable {
 
     private final ConcurrentHashMap<ClientNetwork, Template> templates = new ConcurrentHashMap<>();
     private final long timeoutNanos;
-    private final byte[] mask4;
-    private final byte[] mask6;
+    private final byte @Nullable [] mask4;
+    private final byte @Nullable [] mask6;
     private final AtomicInteger insertsSinceSweep = new AtomicInteger();
 
-    PersistenceTable(long timeoutNanos, InetAddress granularity) {
+    PersistenceTable(long timeoutNanos, @Nullable InetAddress granularity) {
         this.timeoutNanos = timeoutNanos;
         byte[] m = granularity == null ? null : granularity.getAddress();
         this.mask4 = m != null && m.length == 4 ? m : null;
@@ -61,7 +63,7 @@ final class PersistenceTable {
     }
 
     /** The live template of this network, or null. */
-    Template find(ClientNetwork network, long now) {
+    @Nullable Template find(ClientNetwork network, long now) {
         Template t = templates.get(network);
         if (t == null) return null;
         if (t.live(now)) return t;

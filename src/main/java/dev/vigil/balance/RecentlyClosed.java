@@ -29,7 +29,7 @@ final class RecentlyClosed {
     synchronized void add(long nowNanos) {
         long s = seconds(nowNanos);
         expireLocked(s);
-        int i = (int) Math.floorMod(s, SLOTS);
+        int i = Math.floorMod(s, SLOTS);
         if (second[i] != s) {
             count -= closed[i];
             closed[i] = 0;
@@ -48,7 +48,7 @@ final class RecentlyClosed {
         }
     }
 
-    private void expireLocked(long s) {
+    private synchronized void expireLocked(long s) { // callers hold the lock already
         long upTo = s - WINDOW_SECONDS;
         if (upTo <= expiredUpTo) return;
         for (int i = 0; i < SLOTS; i++) {

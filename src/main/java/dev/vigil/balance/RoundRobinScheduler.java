@@ -1,5 +1,7 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** IPVS {@code rr}: the next server after the last one chosen that accepts new connections. */
@@ -7,7 +9,7 @@ final class RoundRobinScheduler extends ConnectionScheduler {
     private final AtomicInteger last = new AtomicInteger(-1);
 
     @Override
-    RealServerState select(ServerTable table, SchedulingRequest request) {
+    @Nullable RealServerState select(ServerTable table, SchedulingRequest request) {
         RealServerState[] servers = table.servers;
         int n = servers.length;
         if (n == 0) return null;

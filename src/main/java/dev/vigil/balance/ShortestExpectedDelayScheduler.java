@@ -1,5 +1,7 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * IPVS {@code sed}: the least {@code (active + 1) / weight}. {@code nq} (never queue) first gives
  * the connection to any server with no active connection at all.
@@ -12,7 +14,7 @@ final class ShortestExpectedDelayScheduler extends ConnectionScheduler {
     }
 
     @Override
-    RealServerState select(ServerTable table, SchedulingRequest request) {
+    @Nullable RealServerState select(ServerTable table, SchedulingRequest request) {
         RealServerState least = null;
         long leastOverhead = 0;
         for (RealServerState s : table.servers) {

@@ -1,5 +1,7 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * IPVS {@code sh}: the client address (and port with {@code sh-port}) picks a bucket. When that
  * server is quiesced or overloaded there is no server, unless {@code sh-fallback} lets the hash walk
@@ -20,20 +22,15 @@ final class SourceHashingScheduler extends ConnectionScheduler {
     }
 
     @Override
-    RealServerState select(ServerTable table, SchedulingRequest request) {
-        RealServerState[] buckets = ((HashBuckets) table.prepared).buckets;
+    @Nullable RealServerState select(ServerTable table, SchedulingRequest request) {
+        HashBuckets buckets = table.prepared(HashBuckets.class);
         int port = includePort ? request.clientPort() : 0;
         int first = HashBuckets.hash(request.client(), port, 0);
-        RealServerState s = buckets[first];
+        RealServerState s = buckets.buckets[first];
         if (s == null) return null;
         if (s.acceptsNew(request.excluded())) return s;
         // A retry after a failed connect is Vigil's, not IPVS's: it always walks on.
         if (!fallback && request.excluded().isEmpty()) return null;
-        for (int offset = 0; offset < HashBuckets.SIZE; offset++) {
-            int roffset = (offset + first) % HashBuckets.SIZE;
-            s = buckets[HashBuckets.hash(request.client(), port, roffset)];
-            if (s.acceptsNew(request.excluded())) return s;
-        }
-        return null;
+        return buckets.fallback(first, request.excluded());
     }
 }

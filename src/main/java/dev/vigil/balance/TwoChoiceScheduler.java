@@ -1,5 +1,7 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -11,7 +13,7 @@ final class TwoChoiceScheduler extends ConnectionScheduler {
     private final AtomicLong draws = new AtomicLong();
 
     @Override
-    RealServerState select(ServerTable table, SchedulingRequest request) {
+    @Nullable RealServerState select(ServerTable table, SchedulingRequest request) {
         long total = 0;
         for (RealServerState s : table.servers) if (s.acceptsNew(request.excluded())) total += s.weight();
         if (total == 0) return null;

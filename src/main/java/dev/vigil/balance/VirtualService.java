@@ -2,6 +2,7 @@ package dev.vigil.balance;
 
 import dev.vigil.config.RealServer;
 import dev.vigil.config.VirtualServer;
+import org.jspecify.annotations.Nullable;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 /**
  * One configured virtual server as the data path balances it: its real servers with their health,
@@ -32,7 +34,7 @@ public final class VirtualService {
     }
 
     private final String name;
-    private final List<QuorumListener> quorumListeners = new CopyOnWriteArrayList<>();
+    private final List<ServerTableListener> tableListeners = new CopyOnWriteArrayList<>();
     private volatile VirtualServer config;
     private volatile ServerTable table;
     private volatile InetAddress destination;
@@ -62,8 +64,18 @@ public final class VirtualService {
         return table.quorumUp;
     }
 
-    public void addQuorumListener(QuorumListener listener) {
-        quorumListeners.add(Objects.requireNonNull(listener));
+    /** {@code listener} hears of every table this service publishes from now on. */
+    public void addTableListener(ServerTableListener listener) {
+        tableListeners.add(Objects.requireNonNull(listener));
+    }
+
+    public void removeTableListener(ServerTableListener listener) {
+        tableListeners.remove(listener);
+    }
+
+    /** The table as it is now, in the form listeners are told of it (quorumChanged false). */
+    public ServerTableChange table() {
+        return changeOf(table, false);
     }
 
     /** {@link #pick(InetAddress, int, long, Set)} with nothing excluded. */
@@ -140,7 +152,7 @@ public final class VirtualService {
                 prior.counters().thresholds(rs.upperThreshold(), rs.lowerThreshold());
                 int healthWeight = prior.configuredWeight() == rs.weight() ? prior.healthWeight() : rs.weight();
                 servers.add(new RealServerState(prior.address(), rs.weight(), healthWeight, prior.alive(),
-                        prior.drained(), prior.counters()));
+                        prior.drained(), prior.counters(), healthWeight > 0 ? healthWeight : prior.lastWeight()));
             }
         }
         VirtualServer oldConfig = config;
@@ -185,24 +197,36 @@ public final class VirtualService {
                 inactive, total, failed, in, out);
     }
 
-    private boolean replace(InetSocketAddress address, java.util.function.UnaryOperator<RealServerState> change) {
+    private boolean replace(InetSocketAddress address, UnaryOperator<RealServerState> change) {
         ServerTable old = table;
-        if (!old.byAddress.containsKey(address)) return false;
+        RealServerState before = old.byAddress.get(address);
+        if (before == null) return false;
+        RealServerState after = change.apply(before);
+        // A verdict repeated (a checker confirming what is known) publishes nothing: engines that
+        // push the table elsewhere would rewrite it for nothing.
+        if (after.equals(before)) return true;
         List<RealServerState> servers = new ArrayList<>(old.servers.length);
-        for (RealServerState s : old.servers) servers.add(s.address().equals(address) ? change.apply(s) : s);
+        for (RealServerState s : old.servers) servers.add(s.address().equals(address) ? after : s);
         publish(servers, old.scheduler, old.persistence, old.sorryServer);
         return true;
     }
 
-    private void publish(List<RealServerState> servers, ConnectionScheduler scheduler, PersistenceTable persistence,
-                         RealServerState sorry) {
+    private void publish(List<RealServerState> servers, ConnectionScheduler scheduler,
+                         @Nullable PersistenceTable persistence, @Nullable RealServerState sorry) {
         boolean wasUp = table.quorumUp;
         long weight = ServerTable.aliveWeight(servers);
         VirtualServer c = config;
         // keepalived: lost below quorum - hysteresis, regained at quorum + hysteresis.
         boolean up = wasUp ? weight >= (long) c.quorum() - c.hysteresis() : weight >= (long) c.quorum() + c.hysteresis();
-        table = new ServerTable(servers, scheduler, persistence, up, sorry);
-        if (up != wasUp) for (QuorumListener l : quorumListeners) l.quorumChanged(this, up);
+        ServerTable published = new ServerTable(servers, scheduler, persistence, up, sorry);
+        table = published;
+        if (tableListeners.isEmpty()) return;
+        ServerTableChange change = changeOf(published, up != wasUp);
+        for (ServerTableListener l : tableListeners) l.serverTableChanged(this, change);
+    }
+
+    private static ServerTableChange changeOf(ServerTable t, boolean quorumChanged) {
+        return new ServerTableChange(List.of(t.servers), Optional.ofNullable(t.sorryServer), t.quorumUp, quorumChanged);
     }
 
     private static RealServerState fresh(RealServer rs) {
@@ -214,14 +238,14 @@ public final class VirtualService {
         return new InetSocketAddress(rs.address(), rs.port());
     }
 
-    private static RealServerState sorryOf(VirtualServer config, RealServerState prior) {
+    private static @Nullable RealServerState sorryOf(VirtualServer config, @Nullable RealServerState prior) {
         if (config.sorryServer().isEmpty()) return null;
         InetSocketAddress a = config.sorryServer().get();
         if (prior != null && prior.address().equals(a)) return prior;
         return new RealServerState(a, 1, 1, true, false, new RealServerCounters(0, 0));
     }
 
-    private static PersistenceTable persistenceOf(VirtualServer config) {
+    private static @Nullable PersistenceTable persistenceOf(VirtualServer config) {
         return config.persistenceTimeout()
                 .filter(d -> !d.isZero() && !d.isNegative())
                 .map(d -> new PersistenceTable(d.toNanos(), config.persistenceGranularity().orElse(null)))

@@ -1,5 +1,7 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,9 +27,9 @@ final class WeightedRoundRobinScheduler extends ConnectionScheduler {
     }
 
     @Override
-    RealServerState select(ServerTable table, SchedulingRequest request) {
+    @Nullable RealServerState select(ServerTable table, SchedulingRequest request) {
         RealServerState[] servers = table.servers;
-        Weights weights = (Weights) table.prepared;
+        Weights weights = table.prepared(Weights.class);
         int n = servers.length;
         if (n == 0 || weights.max == 0) return null;
         long bound = (long) n * (weights.max / weights.gcd + 2);

@@ -1,14 +1,17 @@
 package dev.vigil.config;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** One statement of the configuration: a keyword, its arguments, and its {@code { }} block if it has one. */
 final class ConfigNode {
     private final Token keyword;
     private final List<Token> args;
-    private List<ConfigNode> children;
-    private Token openBrace;
+    private @Nullable List<ConfigNode> children; // with openBrace, set when the node opens a block
+    private @Nullable Token openBrace;
 
     ConfigNode(List<Token> words) {
         this.keyword = words.getFirst();
@@ -47,8 +50,9 @@ final class ConfigNode {
         return children == null ? List.of() : children;
     }
 
+    /** The opening brace of a node that {@link #hasBlock has a block}. */
     Token openBrace() {
-        return openBrace;
+        return Objects.requireNonNull(openBrace, "not a block");
     }
 
     void openBlock(Token brace) {
@@ -57,6 +61,6 @@ final class ConfigNode {
     }
 
     void add(ConfigNode child) {
-        children.add(child);
+        Objects.requireNonNull(children, "not a block").add(child);
     }
 }

@@ -1,5 +1,7 @@
 package dev.vigil.config;
 
+import org.jspecify.annotations.Nullable;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +25,7 @@ public final class ConfigParser {
         return guarded(diagnostics, new Source(String.valueOf(file), 1, 1), () -> {
             ConfigReader reader = new ConfigReader(options, diagnostics);
             reader.readMainFile(file);
-            return interpret(reader.lines(), options, diagnostics);
+            return reader.stoppedEarly() ? null : interpret(reader.lines(), options, diagnostics);
         });
     }
 
@@ -33,21 +35,28 @@ public final class ConfigParser {
         return guarded(diagnostics, new Source(fileName, 1, 1), () -> {
             ConfigReader reader = new ConfigReader(options, diagnostics);
             reader.readMainText(text, fileName);
-            return interpret(reader.lines(), options, diagnostics);
+            return reader.stoppedEarly() ? null : interpret(reader.lines(), options, diagnostics);
         });
     }
 
     private interface Step {
-        NodeConfig run();
+        @Nullable NodeConfig run();
     }
 
-    /** The last line of defence: a bug in the reader becomes a diagnostic, never an exception. */
+    /**
+     * The last line of defence: a bug in the reader becomes a diagnostic, never an exception. So does a
+     * configuration too large for the heap: everything the parse allocated is garbage once it unwinds.
+     */
     private static ParseResult guarded(Diagnostics diagnostics, Source at, Step step) {
-        NodeConfig config;
+        @Nullable NodeConfig config;
         try {
             config = step.run();
         } catch (RuntimeException | StackOverflowError e) {
             diagnostics.error(at, "internal error while reading the configuration: " + e);
+            config = null;
+        } catch (OutOfMemoryError e) {
+            diagnostics.error(at, "the configuration does not fit in the " + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB heap (-Xmx) while being read");
             config = null;
         }
         return new ParseResult(diagnostics.hasErrors() ? Optional.empty() : Optional.ofNullable(config),
@@ -72,7 +81,7 @@ public final class ConfigParser {
         }
         List<VrrpInstance> instances = new ArrayList<>();
         for (Drafts.Instance i : d.instances) {
-            VrrpInstance built = i.build(global, globalDraft.v3ChecksumAsV2, diagnostics);
+            VrrpInstance built = i.build(global, globalDraft.v3ChecksumAsV2, globalDraft.checkUnicastSrc, diagnostics);
             if (built != null) instances.add(built);
         }
         List<VrrpSyncGroup> groups = d.syncGroups.stream().map(Drafts.SyncGroup::build).toList();
@@ -123,6 +132,31 @@ public final class ConfigParser {
         for (Drafts.VirtualServerDraft v : d.virtualServers) {
             if (v.key instanceof VirtualServer.ByGroup(String name) && !groupNames.contains(name)) {
                 diagnostics.error(v.source, "virtual_server names unknown virtual_server_group '" + name + "'");
+            }
+        }
+        Set<java.net.InetAddress> floating = new HashSet<>();
+        for (Drafts.Instance i : d.instances) {
+            i.vips.forEach(v -> floating.add(v.address()));
+            i.excluded.forEach(v -> floating.add(v.address()));
+        }
+        boolean synced = global.lvsSyncDaemon != null
+                || d.instances.stream().anyMatch(i -> i.lvsSyncDaemonInterface != null);
+        for (Drafts.VirtualServerDraft v : d.virtualServers) {
+            if (v.snat == null || v.snatSource == null) continue;
+            boolean own = v.key instanceof VirtualServer.ByAddress(var address, int port) && address.equals(v.snat);
+            if (synced && own && !floating.contains(v.snat)) {
+                // Without VRRP the virtual server's address stays on this node; with the sync, surviving a
+                // failover is the point, and the replies to a fixed address never reach the new master.
+                diagnostics.error(v.snatSource, "vigil_snat " + v.snat.getHostAddress() + " is this virtual "
+                        + "server's address, but no vrrp_instance's virtual_ipaddress holds it: with connection sync "
+                        + "(lvs_sync_daemon) SNAT must go to a floating address, one that moves to the new master "
+                        + "with the connections; to this node's own address the real servers' replies to synced "
+                        + "connections would go to the dead node after a failover");
+            } else if (!own && !floating.contains(v.snat)) {
+                diagnostics.error(v.snatSource, "vigil_snat " + v.snat.getHostAddress() + " is neither this virtual "
+                        + "server's address nor a virtual_ipaddress of any vrrp_instance: SNAT must go to an address "
+                        + "that moves with the VIP, never to a node's own (after a failover the real servers' "
+                        + "replies would go to the dead node)");
             }
         }
         if (global.lvsSyncDaemon != null && global.lvsSyncDaemon.instance().isPresent()

@@ -103,9 +103,13 @@ public final class ConfigPrinter {
         return b ? "on" : "off";
     }
 
-    /** A word as the reader will read it back: quoted (with escapes) when it has anything special. */
+    /**
+     * A word as the reader will read it back: quoted (with escapes) when it has anything special, or when
+     * it would be a directive at the start of a line (as list entries are printed: a notification_email
+     * "~SEQ" printed plain came back as an unsupported sequence block; found by scripts/fuzz config).
+     */
     static String quote(String s) {
-        boolean plain = !s.isEmpty() && s.charAt(0) != '@';
+        boolean plain = !s.isEmpty() && s.charAt(0) != '@' && !ConfigReader.isDirective(s);
         for (int i = 0; i < s.length() && plain; i++) {
             char c = s.charAt(i);
             if (c <= ' ' || c == '"' || c == '\'' || c == '{' || c == '}' || c == '#' || c == '!' || c == '\\'
@@ -168,7 +172,11 @@ public final class ConfigPrinter {
         line("vrrp_version", Integer.toString(g.vrrpVersion()));
         flag("vrrp_strict", g.vrrpStrict());
         g.lvsSyncDaemon().ifPresent(l -> line("lvs_sync_daemon", quote(l.interfaceName())
-                + l.instance().map(i -> " inst " + quote(i)).orElse("")));
+                + l.instance().map(i -> " inst " + quote(i)).orElse("")
+                + l.syncId().map(id -> " id " + id).orElse("")
+                + l.port().map(p -> " port " + p).orElse("")
+                + l.group().map(a -> " group " + a.getHostAddress()).orElse("")));
+        opt("vigil_sync_peer", g.syncPeer());
         opt("notify_fifo", g.notifyFifo());
         opt("vrrp_notify_fifo", g.vrrpNotifyFifo());
         opt("lvs_notify_fifo", g.lvsNotifyFifo());
@@ -176,6 +184,11 @@ public final class ConfigPrinter {
         opt("vrrp_mcast_group6", g.vrrpMcastGroup6());
         g.adminAddress().ifPresent(a -> line("vigil_admin", hostPort(a)));
         opt("vigil_admin_token", g.adminToken());
+        line("proxy_maxconn", Integer.toString(g.proxyMaxconn()));
+        g.engine().ifPresent(e -> line("vigil_engine", e.keyword()));
+        if (!g.adminHostNames().isEmpty()) {
+            line("vigil_admin_host_names", String.join(" ", g.adminHostNames().stream().map(ConfigPrinter::quote).toList()));
+        }
         close();
     }
 
@@ -233,6 +246,7 @@ public final class ConfigPrinter {
         opt("lvs_sync_daemon_interface", i.lvsSyncDaemonInterface());
         flag("dont_track_primary", i.dontTrackPrimary());
         line("v3_checksum_as_v2", onOff(i.v3ChecksumAsV2()));
+        line("check_unicast_src", onOff(i.checkUnicastSrc()));
         close();
     }
 
@@ -342,6 +356,11 @@ public final class ConfigPrinter {
         opt("proxy_source_address", p.sourceAddress());
         line("proxy_tcp_nodelay", onOff(p.tcpNodelay()));
         line("proxy_tcp_keepalive", onOff(p.tcpKeepalive()));
+        line("proxy_maxconn", Integer.toString(p.maxconn()));
+        line("proxy_maxconn_per_source", Integer.toString(p.maxconnPerSource()));
+        line("proxy_half_close_timeout", seconds(p.halfCloseTimeout()));
+        v.engine().choice().ifPresent(e -> line("vigil_engine", e.keyword()));
+        opt("vigil_snat", v.engine().snat());
         for (RealServer r : v.realServers()) realServer(r);
         close();
     }

@@ -1,5 +1,7 @@
 package dev.vigil.config;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -26,15 +28,41 @@ final class ConfigReader {
     private static final int MAX_TOKEN_LINES = 1_000_000;
     private static final int MAX_FILES = 1_000;
     private static final long MAX_FILE_BYTES = 16L << 20;
+    /**
+     * What {@code $NAME} substitutions may add to one configuration, every line and pass together: a
+     * definition used a hundred times inside another used a hundred times multiplies, and a few hundred
+     * kilobytes of text would otherwise expand past any heap. Counted as the text is written, so nothing
+     * larger is ever built.
+     */
+    private static final int MAX_EXPANDED_CHARS = 2 << 20;
     private static final Pattern DEFINITION = Pattern.compile("^\\s*\\$([A-Za-z_][A-Za-z0-9_]*)=(.*)$", Pattern.DOTALL);
     private static final Set<String> INCLUDE_WORDS =
             Set.of("include", "includer", "includem", "includew", "includeb", "includea");
 
-    /** A line to read; {@code origin[i]} is the column (0-based) in the written line of character i, null if same. */
-    private record RawLine(String text, int number, int[] origin) {}
+    /**
+     * Whether {@code word}, unquoted at the start of a line, is read as a directive rather than as itself:
+     * an include, a {@code ~SEQ}/{@code ~LST} block or a {@code $NAME=} definition.
+     */
+    static boolean isDirective(String word) {
+        return INCLUDE_WORDS.contains(word) || word.startsWith("~SEQ") || word.startsWith("~LST") || word.startsWith("$");
+    }
+
+    /**
+     * A line to read; {@code origin[i]} is the column (0-based) in the written line of character i, null if
+     * same; {@code written} is that written line.
+     */
+    @SuppressWarnings("ArrayRecordComponent") // never compared or hashed: carries one line between two methods
+    private record RawLine(String text, int number, int @Nullable [] origin, String written) {}
 
     /** Text after substitution, with where each character came from in the text before it. */
+    @SuppressWarnings("ArrayRecordComponent") // never compared or hashed: carries one expansion between two methods
     private record Expansion(String text, int[] origin) {}
+
+    /**
+     * One pass of substitution: its result and where its first replaced reference was (-1: none); or, when
+     * the expansion budget ran out, a null result and where the reference that did not fit is, and its name.
+     */
+    private record Pass(@Nullable Expansion expansion, int at, @Nullable String name) {}
 
     private final ParseOptions options;
     private final Diagnostics diagnostics;
@@ -43,6 +71,7 @@ final class ConfigReader {
     private final List<Path> stackPaths = new ArrayList<>();
     private final List<List<Token>> lines = new ArrayList<>();
     private int filesRead;
+    private long expandedChars;
     private boolean tooLarge;
 
     ConfigReader(ParseOptions options, Diagnostics diagnostics) {
@@ -52,6 +81,11 @@ final class ConfigReader {
 
     List<List<Token>> lines() {
         return lines;
+    }
+
+    /** Reading stopped at a limit, so {@link #lines} is a truncated configuration not worth interpreting. */
+    boolean stoppedEarly() {
+        return tooLarge;
     }
 
     void readMainFile(Path file) {
@@ -144,14 +178,15 @@ final class ConfigReader {
         for (int i = 0; i < physical.length; i++) {
             String raw = physical[i];
             if (raw.endsWith("\r")) raw = raw.substring(0, raw.length() - 1);
-            raws.add(new RawLine(stripComment(raw), i + 1, null));
+            String line = stripComment(raw);
+            raws.add(new RawLine(line, i + 1, null, line));
         }
         processLines(raws, file, dir, 0);
     }
 
     private void processLines(List<RawLine> raws, String file, Path dir, int depth) {
         String pendingName = null;
-        StringBuilder pending = null;
+        StringBuilder pending = new StringBuilder();
         for (RawLine r : raws) {
             if (tooLarge) return;
             String line = r.text();
@@ -181,7 +216,7 @@ final class ConfigReader {
                 continue;
             }
             if (line.indexOf('$') >= 0) {
-                Expansion expansion = substitute(line, new Source(file, r.number(), 1), dir);
+                Expansion expansion = substitute(r, line, file, dir);
                 if (expansion == null) continue;
                 String expanded = expansion.text();
                 if (!expanded.equals(line)) {
@@ -198,7 +233,7 @@ final class ConfigReader {
                             int before = expansion.origin()[start + k];
                             origin[k] = r.origin() == null ? before : r.origin()[before];
                         }
-                        sub.add(new RawLine(s, r.number(), origin));
+                        sub.add(new RawLine(s, r.number(), origin, r.written()));
                         start += s.length() + 1;
                     }
                     processLines(sub, file, dir, depth + 1);
@@ -211,7 +246,7 @@ final class ConfigReader {
     }
 
     /** The line without its {@code @ID} prefix (blanked, so columns stay right), or null when excluded. */
-    private String applyConditional(String line) {
+    private @Nullable String applyConditional(String line) {
         int n = line.length();
         int i = 0;
         while (i < n && Character.isWhitespace(line.charAt(i))) i++;
@@ -243,26 +278,58 @@ final class ConfigReader {
         return raw;
     }
 
-    private Expansion substitute(String line, Source at, Path dir) {
+    private @Nullable Expansion substitute(RawLine r, String line, String file, Path dir) {
         int[] origin = new int[line.length()];
         for (int i = 0; i < origin.length; i++) origin[i] = i;
         Expansion current = new Expansion(line, origin);
+        int lastAt = 0;
         for (int pass = 0; pass < MAX_SUBSTITUTION_PASSES; pass++) {
-            Expansion next = substituteOnce(current.text(), dir);
-            if (next.text().equals(current.text())) return current;
-            if (next.text().length() > 1_000_000) break;
-            int[] composed = new int[next.origin().length];
-            for (int i = 0; i < composed.length; i++) composed[i] = current.origin()[next.origin()[i]];
-            current = new Expansion(next.text(), composed);
+            Pass next = substituteOnce(current.text(), dir);
+            if (next.expansion() == null) {
+                int column = writtenColumn(r, current.origin()[next.at()]);
+                String outer = referenceAt(r.written(), column);
+                String inner = "$" + next.name();
+                diagnostics.error(new Source(file, r.number(), column + 1), (outer == null ? inner : outer)
+                        + " expands past the " + (MAX_EXPANDED_CHARS >> 20) + " MiB that definitions may add to a"
+                        + " configuration" + (outer == null || outer.equals(inner) ? "" : " (while expanding " + inner + ")"));
+                tooLarge = true;
+                return null;
+            }
+            if (next.expansion().text().equals(current.text())) return current;
+            lastAt = current.origin()[next.at()];
+            int[] composed = new int[next.expansion().origin().length];
+            for (int i = 0; i < composed.length; i++) composed[i] = current.origin()[next.expansion().origin()[i]];
+            current = new Expansion(next.expansion().text(), composed);
         }
-        diagnostics.error(at, "definition expands without end (a definition refers to itself?)");
+        int column = writtenColumn(r, lastAt);
+        String outer = referenceAt(r.written(), column);
+        diagnostics.error(new Source(file, r.number(), column + 1), (outer == null ? "a definition" : outer)
+                + " expands without end (does a definition refer to itself?)");
         return null;
     }
 
+    /** The 0-based column in the written line of column {@code i} of the line being read. */
+    private static int writtenColumn(RawLine r, int i) {
+        return r.origin() == null || i >= r.origin().length ? i : r.origin()[i];
+    }
+
+    /** The {@code $NAME} or {@code ${NAME}} written at {@code column}, as {@code $NAME}; null if none is. */
+    private static @Nullable String referenceAt(String written, int column) {
+        if (column + 1 >= written.length() || written.charAt(column) != '$') return null;
+        if (written.charAt(column + 1) == '{') {
+            int close = written.indexOf('}', column + 2);
+            return close < 0 ? null : "$" + written.substring(column + 2, close);
+        }
+        int end = column + 1;
+        while (end < written.length() && (Character.isLetterOrDigit(written.charAt(end)) || written.charAt(end) == '_')) end++;
+        return end == column + 1 ? null : "$" + written.substring(column + 1, end);
+    }
+
     /** One pass of substitution; replaced text is placed where its {@code $} reference was. */
-    private Expansion substituteOnce(String s, Path dir) {
+    private Pass substituteOnce(String s, Path dir) {
         StringBuilder out = new StringBuilder(s.length());
         Origins origins = new Origins(s.length());
+        int firstAt = -1;
         int n = s.length();
         int i = 0;
         while (i < n) {
@@ -274,6 +341,8 @@ final class ConfigReader {
                 continue;
             }
             char d = s.charAt(i + 1);
+            String name;
+            int end;
             if (d == '{') {
                 int close = s.indexOf('}', i + 2);
                 if (close < 0) {
@@ -282,34 +351,33 @@ final class ConfigReader {
                     i++;
                     continue;
                 }
-                String value = lookup(s.substring(i + 2, close), dir);
-                if (value != null) {
-                    out.append(value);
-                    origins.add(i, value.length());
-                } else {
-                    out.append(s, i, close + 1);
-                    origins.addRun(i, close + 1 - i);
-                }
-                i = close + 1;
+                name = s.substring(i + 2, close);
+                end = close + 1;
             } else if (Character.isLetter(d) || d == '_') {
                 int j = i + 1;
                 while (j < n && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) j++;
-                String value = (j == n || Character.isWhitespace(s.charAt(j))) ? lookup(s.substring(i + 1, j), dir) : null;
-                if (value != null) {
-                    out.append(value);
-                    origins.add(i, value.length());
-                } else {
-                    out.append(s, i, j);
-                    origins.addRun(i, j - i);
-                }
-                i = j;
+                name = (j == n || Character.isWhitespace(s.charAt(j))) ? s.substring(i + 1, j) : null;
+                end = j;
             } else {
                 out.append(c);
                 origins.add(i, 1);
                 i++;
+                continue;
             }
+            String value = name == null ? null : lookup(name, dir);
+            if (value == null) {
+                out.append(s, i, end);
+                origins.addRun(i, end - i);
+            } else {
+                expandedChars += value.length();
+                if (expandedChars > MAX_EXPANDED_CHARS) return new Pass(null, i, name);
+                if (firstAt < 0) firstAt = i;
+                out.append(value);
+                origins.add(i, value.length());
+            }
+            i = end;
         }
-        return new Expansion(out.toString(), origins.toArray());
+        return new Pass(new Expansion(out.toString(), origins.toArray()), firstAt, null);
     }
 
     /** A growable list of source columns. */
@@ -342,40 +410,35 @@ final class ConfigReader {
         }
     }
 
-    private String lookup(String name, Path dir) {
+    private @Nullable String lookup(String name, Path dir) {
         String defined = definitions.get(name);
         if (defined != null) return defined;
-        String[] words = name.strip().split("\\s+");
-        switch (words[0]) {
-            case "_PWD":
-                return dir.toAbsolutePath().normalize().toString();
-            case "_INSTANCE":
-                return options.configId();
-            case "_HASH":
-                return "#";
-            case "_BANG":
-                return "!";
-            case "_ENV": {
-                if (words.length < 2) return null;
+        String[] words = name.strip().split("\\s+", -1);
+        return switch (words[0]) {
+            case "_PWD" -> dir.toAbsolutePath().normalize().toString();
+            case "_INSTANCE" -> options.configId();
+            case "_HASH" -> "#";
+            case "_BANG" -> "!";
+            case "_ENV" -> {
+                if (words.length < 2) yield null;
                 String v = System.getenv(words[1]);
-                return v == null ? "" : v;
+                yield v == null ? "" : v;
             }
-            case "_RANDOM": {
+            case "_RANDOM" -> {
                 try {
                     long min = words.length > 1 ? Long.parseLong(words[1]) : 0;
                     long max = words.length > 2 ? Long.parseLong(words[2]) : 32767;
-                    if (min < 0 || max < min) return null;
-                    return Long.toString(ThreadLocalRandom.current().nextLong(min, max + 1));
+                    if (min < 0 || max < min) yield null;
+                    yield Long.toString(ThreadLocalRandom.current().nextLong(min, max + 1));
                 } catch (NumberFormatException e) {
-                    return null;
+                    yield null;
                 }
             }
-            default:
-                return null;
-        }
+            default -> null;
+        };
     }
 
-    private void tokenizeAndAdd(String line, String file, int number, int[] origin, Path dir) {
+    private void tokenizeAndAdd(String line, String file, int number, int @Nullable [] origin, Path dir) {
         List<Token> tokens = tokenize(line, file, number, origin);
         if (tokens.isEmpty()) return;
         Token first = tokens.getFirst();
@@ -463,7 +526,7 @@ final class ConfigReader {
     }
 
     /** Splits one logical line into tokens; quotes group (and are removed), braces stand alone. */
-    List<Token> tokenize(String line, String file, int number, int[] origin) {
+    List<Token> tokenize(String line, String file, int number, int @Nullable [] origin) {
         List<Token> out = new ArrayList<>();
         int n = line.length();
         int i = 0;
@@ -516,7 +579,7 @@ final class ConfigReader {
         return out;
     }
 
-    private static int column(int[] origin, int i) {
+    private static int column(int @Nullable [] origin, int i) {
         return (origin == null || i >= origin.length ? i : origin[i]) + 1;
     }
 

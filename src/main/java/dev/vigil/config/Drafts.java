@@ -1,5 +1,7 @@
 package dev.vigil.config;
 
+import org.jspecify.annotations.Nullable;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -7,12 +9,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Mutable drafts of the model records, filled keyword by keyword while a block is read and turned into
- * records once the whole configuration is known (defaults may come from other blocks).
+ * records once the whole configuration is known (defaults may come from other blocks). A null field is a
+ * keyword the block did not have; the name, key or address and the {@code source} are set by the parser as
+ * soon as it creates the draft on opening the block.
  */
 final class Drafts {
     private Drafts() {
@@ -29,12 +34,12 @@ final class Drafts {
     }
 
     static final class Timing {
-        Duration connectTimeout;
-        Integer retry;
-        Duration delayBeforeRetry;
-        Duration warmup;
-        Duration delayLoop;
-        Boolean alpha;
+        @Nullable Duration connectTimeout;
+        @Nullable Integer retry;
+        @Nullable Duration delayBeforeRetry;
+        @Nullable Duration warmup;
+        @Nullable Duration delayLoop;
+        @Nullable Boolean alpha;
 
         CheckTiming build() {
             return new CheckTiming(Optional.ofNullable(connectTimeout), Optional.ofNullable(retry),
@@ -44,10 +49,10 @@ final class Drafts {
     }
 
     static final class Connection {
-        InetAddress connectIp;
-        Integer connectPort;
-        InetAddress bindTo;
-        Integer bindPort;
+        @Nullable InetAddress connectIp;
+        @Nullable Integer connectPort;
+        @Nullable InetAddress bindTo;
+        @Nullable Integer bindPort;
 
         Checker.Connection build() {
             return new Checker.Connection(Optional.ofNullable(connectIp), Optional.ofNullable(connectPort),
@@ -56,7 +61,7 @@ final class Drafts {
     }
 
     static final class Config {
-        Global global;
+        @Nullable Global global;
         final List<VrrpScriptDraft> scripts = new ArrayList<>();
         final List<Instance> instances = new ArrayList<>();
         final List<SyncGroup> syncGroups = new ArrayList<>();
@@ -67,44 +72,49 @@ final class Drafts {
     static final class Global {
         Source source = Source.BUILT_IN;
         final List<String> notificationEmail = new ArrayList<>();
-        String notificationEmailFrom;
-        InetSocketAddress smtpServer;
-        String smtpHeloName;
+        @Nullable String notificationEmailFrom;
+        @Nullable InetSocketAddress smtpServer;
+        @Nullable String smtpHeloName;
         Duration smtpConnectTimeout = GlobalDefs.DEFAULT_SMTP_CONNECT_TIMEOUT;
         boolean smtpAlert;
-        String routerId;
+        @Nullable String routerId;
         boolean enableScriptSecurity;
-        GlobalDefs.ScriptUser scriptUser;
+        GlobalDefs.@Nullable ScriptUser scriptUser;
         final GarpDraft garp = new GarpDraft();
         int vrrpVersion = 2;
         boolean vrrpStrict;
-        GlobalDefs.LvsSyncDaemon lvsSyncDaemon;
-        String notifyFifo;
-        String vrrpNotifyFifo;
-        String lvsNotifyFifo;
-        InetAddress mcastGroup4;
-        InetAddress mcastGroup6;
-        InetSocketAddress adminAddress;
-        String adminToken;
+        GlobalDefs.@Nullable LvsSyncDaemon lvsSyncDaemon;
+        @Nullable InetAddress syncPeer;
+        @Nullable String notifyFifo;
+        @Nullable String vrrpNotifyFifo;
+        @Nullable String lvsNotifyFifo;
+        @Nullable InetAddress mcastGroup4;
+        @Nullable InetAddress mcastGroup6;
+        @Nullable InetSocketAddress adminAddress;
+        @Nullable String adminToken;
+        final List<String> adminHostNames = new ArrayList<>();
+        int proxyMaxconn;
+        @Nullable Engine engine;
         boolean v3ChecksumAsV2;
+        boolean checkUnicastSrc;
 
         GlobalDefs build() {
             return new GlobalDefs(notificationEmail, Optional.ofNullable(notificationEmailFrom),
                     Optional.ofNullable(smtpServer), Optional.ofNullable(smtpHeloName), smtpConnectTimeout, smtpAlert,
                     Optional.ofNullable(routerId), enableScriptSecurity, Optional.ofNullable(scriptUser),
                     garp.build(Garp.DEFAULTS), vrrpVersion, vrrpStrict, Optional.ofNullable(lvsSyncDaemon),
-                    Optional.ofNullable(notifyFifo), Optional.ofNullable(vrrpNotifyFifo),
+                    Optional.ofNullable(syncPeer),                    Optional.ofNullable(notifyFifo), Optional.ofNullable(vrrpNotifyFifo),
                     Optional.ofNullable(lvsNotifyFifo), Optional.ofNullable(mcastGroup4),
                     Optional.ofNullable(mcastGroup6), Optional.ofNullable(adminAddress),
-                    Optional.ofNullable(adminToken), source);
+                    Optional.ofNullable(adminToken), adminHostNames, proxyMaxconn, Optional.ofNullable(engine), source);
         }
     }
 
     static final class GarpDraft {
-        Duration delay;
-        Integer repeat;
-        Duration refresh;
-        Integer refreshRepeat;
+        @Nullable Duration delay;
+        @Nullable Integer repeat;
+        @Nullable Duration refresh;
+        @Nullable Integer refreshRepeat;
 
         Garp build(Garp outer) {
             return new Garp(delay != null ? delay : outer.delay(), repeat != null ? repeat : outer.repeat(),
@@ -114,20 +124,21 @@ final class Drafts {
     }
 
     static final class VrrpScriptDraft {
-        String name;
-        Source source;
-        Script script;
+        @Nullable String name;
+        Source source = Source.BUILT_IN;
+        @Nullable Script script;
         boolean scriptSeen;
         Duration interval = VrrpScript.DEFAULT_INTERVAL;
-        Duration timeout;
+        @Nullable Duration timeout;
         int weight;
         boolean reverse;
         int rise = 1;
         int fall = 1;
         boolean initFail;
-        GlobalDefs.ScriptUser user;
+        GlobalDefs.@Nullable ScriptUser user;
 
-        VrrpScript build(Diagnostics d) {
+        @Nullable VrrpScript build(Diagnostics d) {
+            String name = Objects.requireNonNull(this.name);
             if (script == null) {
                 if (!scriptSeen) d.error(source, "vrrp_script '" + name + "' has no 'script'");
                 return null;
@@ -140,11 +151,11 @@ final class Drafts {
     }
 
     static final class NotifyDraft {
-        Script master;
-        Script backup;
-        Script fault;
-        Script stop;
-        Script any;
+        @Nullable Script master;
+        @Nullable Script backup;
+        @Nullable Script fault;
+        @Nullable Script stop;
+        @Nullable Script any;
 
         Notify build() {
             return new Notify(Optional.ofNullable(master), Optional.ofNullable(backup), Optional.ofNullable(fault),
@@ -153,40 +164,42 @@ final class Drafts {
     }
 
     static final class Instance {
-        String name;
-        Source source;
+        @Nullable String name;
+        Source source = Source.BUILT_IN;
         VrrpInstance.InitialState state = VrrpInstance.InitialState.BACKUP;
-        String interfaceName;
-        Integer vrid;
+        @Nullable String interfaceName;
+        @Nullable Integer vrid;
         boolean vridSeen;
         int priority = VrrpInstance.DEFAULT_PRIORITY;
         Duration advertInterval = VrrpInstance.DEFAULT_ADVERT_INTERVAL;
-        Source advertSource;
-        Integer version;
-        VrrpInstance.AuthType authType;
+        @Nullable Source advertSource;
+        @Nullable Integer version;
+        VrrpInstance.@Nullable AuthType authType;
         boolean authTypeSeen;
-        String authPass;
-        Source authSource;
+        @Nullable String authPass;
+        @Nullable Source authSource;
         final List<VirtualIp> vips = new ArrayList<>();
         final List<VirtualIp> excluded = new ArrayList<>();
         boolean preempt = true;
-        Source nopreemptSource;
+        @Nullable Source nopreemptSource;
         Duration preemptDelay = Duration.ZERO;
-        Source preemptDelaySource;
-        InetAddress unicastSrcIp;
+        @Nullable Source preemptDelaySource;
+        @Nullable InetAddress unicastSrcIp;
         final List<InetAddress> unicastPeers = new ArrayList<>();
-        InetAddress mcastSrcIp;
+        @Nullable InetAddress mcastSrcIp;
         final List<VrrpInstance.TrackInterface> trackInterfaces = new ArrayList<>();
         final List<VrrpInstance.TrackScript> trackScripts = new ArrayList<>();
         final List<Source> trackScriptSources = new ArrayList<>();
         final NotifyDraft notify = new NotifyDraft();
-        Boolean smtpAlert;
+        @Nullable Boolean smtpAlert;
         final GarpDraft garp = new GarpDraft();
-        String lvsSyncDaemonInterface;
+        @Nullable String lvsSyncDaemonInterface;
         boolean dontTrackPrimary;
-        Boolean v3ChecksumAsV2;
+        @Nullable Boolean v3ChecksumAsV2;
+        @Nullable Boolean checkUnicastSrc;
 
-        VrrpInstance build(GlobalDefs global, boolean globalV3ChecksumAsV2, Diagnostics d) {
+        @Nullable VrrpInstance build(GlobalDefs global, boolean globalV3ChecksumAsV2, boolean globalCheckUnicastSrc, Diagnostics d) {
+            String name = Objects.requireNonNull(this.name);
             boolean ok = true;
             if (interfaceName == null) {
                 d.error(source, "vrrp_instance '" + name + "' has no 'interface'");
@@ -222,20 +235,20 @@ final class Drafts {
                 d.error(advertSource, "'advert_int' must be at most 40.95 seconds with VRRP version 3");
                 ok = false;
             }
-            if (!ok) return null;
+            if (!ok || interfaceName == null || vrid == null) return null;
             // keepalived's rules: an address owner or a MASTER-at-start instance always preempts at once
             if (!preempt && priority == 255) {
-                d.warning(nopreemptSource, "'nopreempt' does not apply with priority 255 (address owner); ignored, "
+                d.warning(nopreemptSource != null ? nopreemptSource : source, "'nopreempt' does not apply with priority 255 (address owner); ignored, "
                         + "as keepalived does");
                 preempt = true;
             }
             if (state == VrrpInstance.InitialState.MASTER) {
                 if (!preempt) {
-                    d.warning(nopreemptSource, "'nopreempt' does not work with 'state MASTER'; ignored, as keepalived does");
+                    d.warning(nopreemptSource != null ? nopreemptSource : source, "'nopreempt' does not work with 'state MASTER'; ignored, as keepalived does");
                     preempt = true;
                 }
                 if (!preemptDelay.isZero()) {
-                    d.warning(preemptDelaySource, "'preempt_delay' does not work with 'state MASTER'; ignored, "
+                    d.warning(preemptDelaySource != null ? preemptDelaySource : source, "'preempt_delay' does not work with 'state MASTER'; ignored, "
                             + "as keepalived does");
                     preemptDelay = Duration.ZERO;
                 }
@@ -245,53 +258,61 @@ final class Drafts {
                     Optional.ofNullable(mcastSrcIp), trackInterfaces, trackScripts, notify.build(),
                     Optional.ofNullable(smtpAlert), garp.build(global.vrrpGarp()),
                     Optional.ofNullable(lvsSyncDaemonInterface), dontTrackPrimary,
-                    v3ChecksumAsV2 != null ? v3ChecksumAsV2 : globalV3ChecksumAsV2, source);
+                    v3ChecksumAsV2 != null ? v3ChecksumAsV2 : globalV3ChecksumAsV2,
+                    checkUnicastSrc != null ? checkUnicastSrc : globalCheckUnicastSrc, source);
         }
     }
 
     static final class SyncGroup {
-        String name;
-        Source source;
+        @Nullable String name;
+        Source source = Source.BUILT_IN;
         final List<String> instances = new ArrayList<>();
         final List<Source> instanceSources = new ArrayList<>();
         final NotifyDraft notify = new NotifyDraft();
-        Boolean smtpAlert;
+        @Nullable Boolean smtpAlert;
         final List<VrrpInstance.TrackInterface> trackInterfaces = new ArrayList<>();
         final List<VrrpInstance.TrackScript> trackScripts = new ArrayList<>();
         final List<Source> trackScriptSources = new ArrayList<>();
 
         VrrpSyncGroup build() {
-            return new VrrpSyncGroup(name, instances, notify.build(), Optional.ofNullable(smtpAlert), trackInterfaces,
+            return new VrrpSyncGroup(Objects.requireNonNull(name), instances, notify.build(), Optional.ofNullable(smtpAlert), trackInterfaces,
                     trackScripts, source);
         }
     }
 
     static final class VirtualServerDraft implements Timed {
-        VirtualServer.Key key;
-        Source source;
+        VirtualServer.@Nullable Key key;
+        Source source = Source.BUILT_IN;
         Scheduler scheduler = Scheduler.WLC;
         final Set<SchedulerFlag> flags = EnumSet.noneOf(SchedulerFlag.class);
         ForwardingMethod forwardingMethod = ForwardingMethod.NAT;
         Protocol protocol = Protocol.TCP;
-        Duration persistenceTimeout;
-        InetAddress persistenceGranularity;
-        InetSocketAddress sorryServer;
+        @Nullable Duration persistenceTimeout;
+        @Nullable InetAddress persistenceGranularity;
+        @Nullable InetSocketAddress sorryServer;
         boolean sorryServerInhibit;
         int quorum = 1;
         int hysteresis;
-        Script quorumUp;
-        Script quorumDown;
+        @Nullable Script quorumUp;
+        @Nullable Script quorumDown;
         boolean omega;
         boolean inhibitOnFailure;
         boolean haSuspend;
-        String virtualhost;
-        Boolean smtpAlert;
+        @Nullable String virtualhost;
+        @Nullable Boolean smtpAlert;
         final Timing timing = new Timing();
         Duration proxyConnectTimeout = VirtualServer.ProxySettings.DEFAULTS.connectTimeout();
         Duration proxyIdleTimeout = VirtualServer.ProxySettings.DEFAULTS.idleTimeout();
-        InetAddress proxySourceAddress;
+        @Nullable InetAddress proxySourceAddress;
         boolean proxyTcpNodelay = VirtualServer.ProxySettings.DEFAULTS.tcpNodelay();
         boolean proxyTcpKeepalive = VirtualServer.ProxySettings.DEFAULTS.tcpKeepalive();
+        int proxyMaxconn = VirtualServer.ProxySettings.DEFAULTS.maxconn();
+        int proxyMaxconnPerSource = VirtualServer.ProxySettings.DEFAULTS.maxconnPerSource();
+        Duration proxyHalfCloseTimeout = VirtualServer.ProxySettings.DEFAULTS.halfCloseTimeout();
+        @Nullable Engine engine;
+        @Nullable Source engineSource;
+        @Nullable InetAddress snat;
+        @Nullable Source snatSource;
         final List<RealServerDraft> realServers = new ArrayList<>();
 
         @Override
@@ -304,36 +325,54 @@ final class Drafts {
         }
 
         VirtualServer build(Diagnostics d) {
+            if (engine == Engine.PROXY && protocol != Protocol.TCP && engineSource != null) {
+                d.error(engineSource, "vigil_engine proxy cannot forward protocol " + protocol
+                        + ": only the kernel engine forwards it (write vigil_engine kernel, or leave vigil_engine out)");
+            }
+            if (engine == Engine.PROXY && key instanceof VirtualServer.ByFwmark && engineSource != null) {
+                d.error(engineSource, "vigil_engine proxy cannot forward a firewall mark: only the kernel engine "
+                        + "sees marks (write vigil_engine kernel, or leave vigil_engine out)");
+            }
+            if (engine == Engine.PROXY && key instanceof VirtualServer.ByAddress a && a.port() == 0 && engineSource != null) {
+                d.error(engineSource, "vigil_engine proxy cannot forward port 0 (every port): only the kernel engine "
+                        + "does (write vigil_engine kernel, or leave vigil_engine out)");
+            }
+            if (snat != null && engine == Engine.PROXY && snatSource != null) {
+                d.error(snatSource, "vigil_snat is the kernel engine's; the proxy engine connects to real servers "
+                        + "from its own address (proxy_source_address)");
+            }
             CheckTiming vsTiming = timing.build();
             List<RealServer> reals = new ArrayList<>();
             for (RealServerDraft r : realServers) {
                 RealServer built = r.build(vsTiming, d);
                 if (built != null) reals.add(built);
             }
-            return new VirtualServer(key, scheduler, flags, forwardingMethod, protocol,
+            return new VirtualServer(Objects.requireNonNull(key), scheduler, flags, forwardingMethod, protocol,
                     Optional.ofNullable(persistenceTimeout), Optional.ofNullable(persistenceGranularity),
                     Optional.ofNullable(sorryServer), sorryServerInhibit, quorum, hysteresis,
                     Optional.ofNullable(quorumUp), Optional.ofNullable(quorumDown), omega, inhibitOnFailure, haSuspend,
                     Optional.ofNullable(virtualhost), Optional.ofNullable(smtpAlert), vsTiming,
                     new VirtualServer.ProxySettings(proxyConnectTimeout, proxyIdleTimeout,
-                            Optional.ofNullable(proxySourceAddress), proxyTcpNodelay, proxyTcpKeepalive),
+                            Optional.ofNullable(proxySourceAddress), proxyTcpNodelay, proxyTcpKeepalive,
+                            proxyMaxconn, proxyMaxconnPerSource, proxyHalfCloseTimeout),
+                    new VirtualServer.EngineSettings(Optional.ofNullable(engine), Optional.ofNullable(snat)),
                     reals, source);
         }
     }
 
     static final class RealServerDraft implements Timed {
-        InetAddress address;
+        @Nullable InetAddress address;
         int port;
-        Source source;
+        Source source = Source.BUILT_IN;
         int weight = RealServer.DEFAULT_WEIGHT;
-        ForwardingMethod forwardingMethod;
-        Script notifyUp;
-        Script notifyDown;
+        @Nullable ForwardingMethod forwardingMethod;
+        @Nullable Script notifyUp;
+        @Nullable Script notifyDown;
         int upperThreshold;
         int lowerThreshold;
-        Boolean smtpAlert;
-        String virtualhost;
-        Boolean inhibitOnFailure;
+        @Nullable Boolean smtpAlert;
+        @Nullable String virtualhost;
+        @Nullable Boolean inhibitOnFailure;
         final Timing timing = new Timing();
         final List<CheckerDraft> checkers = new ArrayList<>();
 
@@ -350,7 +389,7 @@ final class Drafts {
                 Checker checker = c.build(outer, d);
                 if (checker != null) built.add(checker);
             }
-            return new RealServer(address, port, weight, Optional.ofNullable(forwardingMethod),
+            return new RealServer(Objects.requireNonNull(address), port, weight, Optional.ofNullable(forwardingMethod),
                     Optional.ofNullable(notifyUp), Optional.ofNullable(notifyDown), upperThreshold, lowerThreshold,
                     Optional.ofNullable(smtpAlert), Optional.ofNullable(virtualhost),
                     Optional.ofNullable(inhibitOnFailure), rsTiming, built, source);
@@ -359,7 +398,7 @@ final class Drafts {
 
     /** A checker draft; its timing is resolved against the real and virtual server and keepalived's defaults. */
     abstract static class CheckerDraft implements Connected {
-        Source source;
+        Source source = Source.BUILT_IN;
         final Timing timing = new Timing();
         final Connection connection = new Connection();
 
@@ -390,7 +429,7 @@ final class Drafts {
                     Optional.of(t.warmup().orElse(loop)), Optional.of(loop), Optional.of(t.alpha().orElse(false)));
         }
 
-        abstract Checker build(CheckTiming outer, Diagnostics d);
+        abstract @Nullable Checker build(CheckTiming outer, Diagnostics d);
     }
 
     static final class TcpCheckDraft extends CheckerDraft {
@@ -403,11 +442,11 @@ final class Drafts {
     static final class HttpCheckDraft extends CheckerDraft {
         boolean tls;
         final List<Checker.Url> urls = new ArrayList<>();
-        String virtualhost;
+        @Nullable String virtualhost;
         String httpProtocol = "1.0";
         boolean enableSni;
-        String sniName;
-        Path caFile;
+        @Nullable String sniName;
+        @Nullable Path caFile;
         boolean fastRecovery;
 
         @Override
@@ -416,7 +455,7 @@ final class Drafts {
         }
 
         @Override
-        Checker build(CheckTiming outer, Diagnostics d) {
+        @Nullable Checker build(CheckTiming outer, Diagnostics d) {
             if (urls.isEmpty()) {
                 d.error(source, (tls ? "SSL_GET" : "HTTP_GET") + " has no 'url'");
                 return null;
@@ -428,16 +467,16 @@ final class Drafts {
     }
 
     static final class UrlDraft {
-        Source source;
-        String path;
+        Source source = Source.BUILT_IN;
+        @Nullable String path;
         boolean pathSeen;
-        String digest;
+        @Nullable String digest;
         final List<Checker.StatusRange> statusCodes = new ArrayList<>();
-        String virtualhost;
-        String regex;
+        @Nullable String virtualhost;
+        @Nullable String regex;
         boolean regexNoMatch;
 
-        Checker.Url build(Diagnostics d) {
+        Checker.@Nullable Url build(Diagnostics d) {
             if (path == null) {
                 if (!pathSeen) d.error(source, "url has no 'path'");
                 return null;
@@ -449,7 +488,7 @@ final class Drafts {
     }
 
     static final class SmtpCheckDraft extends CheckerDraft {
-        String heloName;
+        @Nullable String heloName;
 
         @Override
         Checker build(CheckTiming outer, Diagnostics d) {
@@ -458,11 +497,11 @@ final class Drafts {
     }
 
     static final class MiscCheckDraft extends CheckerDraft {
-        Script script;
+        @Nullable Script script;
         boolean scriptSeen;
-        Duration timeout;
+        @Nullable Duration timeout;
         boolean dynamic;
-        GlobalDefs.ScriptUser user;
+        GlobalDefs.@Nullable ScriptUser user;
 
         @Override
         int defaultRetry() {
@@ -470,7 +509,7 @@ final class Drafts {
         }
 
         @Override
-        Checker build(CheckTiming outer, Diagnostics d) {
+        @Nullable Checker build(CheckTiming outer, Diagnostics d) {
             if (script == null) {
                 if (!scriptSeen) d.error(source, "MISC_CHECK has no 'misc_path'");
                 return null;
@@ -485,13 +524,13 @@ final class Drafts {
         final List<Checker.ExchangeService> services = new ArrayList<>();
         int attempts = 3;
         Checker.ExchangeCheck.Policy policy = Checker.ExchangeCheck.Policy.ALL;
-        Source policySource;
+        @Nullable Source policySource;
         final List<Checker.ExchangeService> required = new ArrayList<>();
-        String host;
-        Path caFile;
+        @Nullable String host;
+        @Nullable Path caFile;
 
         @Override
-        Checker build(CheckTiming outer, Diagnostics d) {
+        @Nullable Checker build(CheckTiming outer, Diagnostics d) {
             List<Checker.ExchangeService> svc = services.isEmpty() ? List.of(Checker.ExchangeService.RPC) : services;
             if (policy == Checker.ExchangeCheck.Policy.LIST && required.isEmpty()) {
                 d.error(policySource != null ? policySource : source, "EXCHANGE_CHECK policy list needs 'require'");

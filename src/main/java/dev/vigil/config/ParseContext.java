@@ -1,5 +1,7 @@
 package dev.vigil.config;
 
+import org.jspecify.annotations.Nullable;
+
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -65,9 +67,7 @@ final class ParseContext {
             switch (k.support()) {
                 case PARSED_ONLY -> warning(n.source(), "'" + k.name() + "' is parsed but Vigil does not act on it yet");
                 case IGNORED -> warning(n.source(), "'" + k.name() + "' is not supported by Vigil and is ignored");
-                case DEPRECATED -> warning(n.source(), "'" + k.name() + "' is deprecated (" + k.description()
-                        + "); Vigil does not act on it");
-                case ENGINE_LIMIT -> warning(n.source(), "'" + k.name() + "': " + k.description());
+                case DEPRECATED -> warning(n.source(), "'" + k.name() + "' is deprecated (" + k.description() + ")");
                 case ACTED -> { }
             }
             ((Keyword.Handler) k.handler()).apply(draft, n, this);
@@ -85,13 +85,13 @@ final class ParseContext {
     // ---- values ----
 
     /** Argument {@code i}, or null (with an error) when it is missing. */
-    Token arg(ConfigNode n, int i) {
+    @Nullable Token arg(ConfigNode n, int i) {
         if (i < n.argCount()) return n.arg(i);
         error(n.source(), "'" + n.name() + "' needs " + (i == 0 ? "a value" : "more values"));
         return null;
     }
 
-    String word(ConfigNode n, int i) {
+    @Nullable String word(ConfigNode n, int i) {
         Token t = arg(n, i);
         return t == null ? null : t.text();
     }
@@ -104,12 +104,12 @@ final class ParseContext {
         }
     }
 
-    Integer integer(ConfigNode n, int i, long min, long max) {
+    @Nullable Integer integer(ConfigNode n, int i, long min, long max) {
         Token t = arg(n, i);
         return t == null ? null : integer(t, n.name(), min, max);
     }
 
-    Integer integer(Token t, String what, long min, long max) {
+    @Nullable Integer integer(Token t, String what, long min, long max) {
         long v;
         try {
             v = Long.parseLong(t.text());
@@ -124,17 +124,38 @@ final class ParseContext {
         return (int) v;
     }
 
-    Integer port(Token t, String what) {
+    /** The keyword's one value: an integer from {@code min} to {@code max}. */
+    @Nullable Integer intValue(ConfigNode n, long min, long max) {
+        Integer v = integer(n, 0, min, max);
+        atMost(n, 1);
+        return v;
+    }
+
+    /** The keyword's one value: whole seconds from {@code min} to {@code max}. */
+    @Nullable Duration secondsValue(ConfigNode n, int min, int max) {
+        Integer s = integer(n, 0, min, max);
+        atMost(n, 1);
+        return s == null ? null : Duration.ofSeconds(s);
+    }
+
+    @Nullable Integer port(Token t, String what) {
         return integer(t, what, 0, 65535);
     }
 
     /** A TIMER: seconds with fractions, resolution micro-seconds, from {@code min} to {@code max}. */
-    Duration timer(ConfigNode n, int i, double min, double max) {
+    @Nullable Duration timer(ConfigNode n, int i, double min, double max) {
         Token t = arg(n, i);
         return t == null ? null : timer(t, n.name(), min, max);
     }
 
-    Duration timer(Token t, String what, double min, double max) {
+    /** The keyword's one value: a TIMER from {@code min} to {@code max} seconds. */
+    @Nullable Duration timerValue(ConfigNode n, double min, double max) {
+        Duration d = timer(n, 0, min, max);
+        atMost(n, 1);
+        return d;
+    }
+
+    @Nullable Duration timer(Token t, String what, double min, double max) {
         BigDecimal seconds;
         try {
             if (!t.text().matches("[0-9]*\\.?[0-9]+|[0-9]+\\.")) throw new NumberFormatException();
@@ -163,7 +184,7 @@ final class ParseContext {
     }
 
     /** {@code <BOOL>}: on|off|true|false|yes|no; absent means true. */
-    Boolean bool(ConfigNode n, int i) {
+    @Nullable Boolean bool(ConfigNode n, int i) {
         if (i >= n.argCount()) return true;
         Token t = n.arg(i);
         return switch (t.text().toLowerCase(Locale.ROOT)) {
@@ -176,20 +197,20 @@ final class ParseContext {
         };
     }
 
-    InetAddress address(ConfigNode n, int i) {
+    @Nullable InetAddress address(ConfigNode n, int i) {
         Token t = arg(n, i);
         return t == null ? null : address(t, n.name());
     }
 
     /** An IP literal; names are refused, never looked up. */
-    InetAddress address(Token t, String what) {
+    @Nullable InetAddress address(Token t, String what) {
         InetAddress a = literal(t.text());
         if (a == null) error(t.source(), "malformed IP address '" + t.text() + "' for '" + what + "'");
         return a;
     }
 
     /** Strict literals only: dotted-quad IPv4 or IPv6; never a name, never inet_aton's short forms. */
-    static InetAddress literal(String text) {
+    static @Nullable InetAddress literal(String text) {
         if (text.isEmpty() || text.length() > 64 || text.indexOf('%') >= 0) return null;
         if (text.indexOf(':') < 0 && !IPV4.matcher(text).matches()) return null;
         try {
@@ -199,7 +220,17 @@ final class ParseContext {
         }
     }
 
-    String string(ConfigNode n) {
+    /** {@code text} as the length of a prefix of {@code a}'s family, or null. */
+    static @Nullable Integer prefixLength(String text, InetAddress a) {
+        try {
+            int len = Integer.parseInt(text);
+            return len >= 0 && len <= a.getAddress().length * 8 ? len : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    @Nullable String string(ConfigNode n) {
         String s = word(n, 0);
         atMost(n, 1);
         return s;
@@ -209,7 +240,7 @@ final class ParseContext {
      * A script: the command line (quoted or one word) at argument {@code i}, then optional
      * {@code username [:][groupname]}.
      */
-    Script script(ConfigNode n, int i) {
+    @Nullable Script script(ConfigNode n, int i) {
         Token command = arg(n, i);
         if (command == null) return null;
         List<String> argv = ScriptArgv.split(command.text());
@@ -252,12 +283,18 @@ final class ParseContext {
             error(n.arg(i).source(), "'" + n.name() + "' needs a user name before the group");
             return Optional.empty();
         }
+        if (group != null && group.indexOf(':') >= 0) {
+            // "user::group" or "user a:b" would otherwise be read as another group when printed back
+            error(n.arg(rest.size() > 1 ? i + 1 : i).source(), "'" + n.name() + "': a group name cannot contain ':', got '"
+                    + group + "'");
+            return Optional.empty();
+        }
         return Optional.of(new GlobalDefs.ScriptUser(user, group == null || group.isEmpty() ? Optional.empty()
                 : Optional.of(group)));
     }
 
     /** One of {@code choices} (case-insensitive), or an error naming them. */
-    String choice(ConfigNode n, int i, String what, List<String> choices) {
+    @Nullable String choice(ConfigNode n, int i, String what, List<String> choices) {
         Token t = arg(n, i);
         if (t == null) return null;
         for (String c : choices) if (c.equalsIgnoreCase(t.text())) return c;

@@ -40,12 +40,14 @@ public final class SourceErasure {
         return new GlobalDefs(g.notificationEmail(), g.notificationEmailFrom(), g.smtpServer(), g.smtpHeloName(),
                 g.smtpConnectTimeout(), g.smtpAlert(), g.routerId(), g.enableScriptSecurity(), g.scriptUser(),
                 g.vrrpGarp(), g.vrrpVersion(), g.vrrpStrict(),
-                g.lvsSyncDaemon().map(l -> new GlobalDefs.LvsSyncDaemon(l.interfaceName(), l.instance(), S)),
+                g.lvsSyncDaemon().map(l -> new GlobalDefs.LvsSyncDaemon(l.interfaceName(), l.instance(), l.syncId(),
+                        l.port(), l.group(), S)),
+                g.syncPeer(),
                 g.notifyFifo(), g.vrrpNotifyFifo(), g.lvsNotifyFifo(), g.vrrpMcastGroup4(), g.vrrpMcastGroup6(),
-                g.adminAddress(), g.adminToken(), S);
+                g.adminAddress(), g.adminToken(), g.adminHostNames(), g.proxyMaxconn(), g.engine(), S);
     }
 
-    private static VrrpScript script(VrrpScript s) {
+    public static VrrpScript script(VrrpScript s) {
         return new VrrpScript(s.name(), script(s.script()), s.interval(), s.timeout(), s.weight(), s.weightReverse(),
                 s.rise(), s.fall(), s.initFail(), S);
     }
@@ -58,15 +60,16 @@ public final class SourceErasure {
         return new VirtualIp(v.address(), v.prefixLength(), v.broadcast(), v.device(), v.scope(), v.label(), S);
     }
 
-    private static VrrpInstance instance(VrrpInstance i) {
+    public static VrrpInstance instance(VrrpInstance i) {
         return new VrrpInstance(i.name(), i.initialState(), i.interfaceName(), i.virtualRouterId(), i.priority(),
                 i.advertInterval(), i.version(), i.authentication(), map(i.virtualIps(), SourceErasure::vip),
                 map(i.excludedVirtualIps(), SourceErasure::vip), i.preempt(), i.preemptDelay(), i.unicastSrcIp(),
                 i.unicastPeers(), i.mcastSrcIp(), i.trackInterfaces(), i.trackScripts(), notify(i.notifyScripts()),
-                i.smtpAlert(), i.garp(), i.lvsSyncDaemonInterface(), i.dontTrackPrimary(), i.v3ChecksumAsV2(), S);
+                i.smtpAlert(), i.garp(), i.lvsSyncDaemonInterface(), i.dontTrackPrimary(), i.v3ChecksumAsV2(),
+                i.checkUnicastSrc(), S);
     }
 
-    private static VrrpSyncGroup syncGroup(VrrpSyncGroup g) {
+    public static VrrpSyncGroup syncGroup(VrrpSyncGroup g) {
         return new VrrpSyncGroup(g.name(), g.instances(), notify(g.notifyScripts()), g.smtpAlert(),
                 g.trackInterfaces(), g.trackScripts(), S);
     }
@@ -83,7 +86,7 @@ public final class SourceErasure {
         return new VirtualServer(v.key(), v.scheduler(), v.schedulerFlags(), v.forwardingMethod(), v.protocol(),
                 v.persistenceTimeout(), v.persistenceGranularity(), v.sorryServer(), v.sorryServerInhibit(), v.quorum(),
                 v.hysteresis(), script(v.quorumUp()), script(v.quorumDown()), v.omega(), v.inhibitOnFailure(),
-                v.haSuspend(), v.virtualhost(), v.smtpAlert(), v.checkTiming(), v.proxy(),
+                v.haSuspend(), v.virtualhost(), v.smtpAlert(), v.checkTiming(), v.proxy(), v.engine(),
                 map(v.realServers(), SourceErasure::real), S);
     }
 

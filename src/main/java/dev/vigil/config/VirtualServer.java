@@ -29,10 +29,11 @@ public record VirtualServer(
         Optional<Boolean> smtpAlert,
         CheckTiming checkTiming,
         ProxySettings proxy,
+        EngineSettings engine,
         List<RealServer> realServers,
         Source source) {
 
-    public static final Duration DEFAULT_PERSISTENCE_TIMEOUT = Duration.ofSeconds(360);
+    public static final Duration DEFAULT_PERSISTENCE_TIMEOUT = Duration.ofMinutes(6);
 
     public VirtualServer {
         schedulerFlags = Set.copyOf(schedulerFlags);
@@ -43,7 +44,7 @@ public record VirtualServer(
     public VirtualServer withRealServers(List<RealServer> servers) {
         return new VirtualServer(key, scheduler, schedulerFlags, forwardingMethod, protocol, persistenceTimeout,
                 persistenceGranularity, sorryServer, sorryServerInhibit, quorum, hysteresis, quorumUp, quorumDown,
-                omega, inhibitOnFailure, haSuspend, virtualhost, smtpAlert, checkTiming, proxy, servers, source);
+                omega, inhibitOnFailure, haSuspend, virtualhost, smtpAlert, checkTiming, proxy, engine, servers, source);
     }
 
     /** How the virtual server is named: {@code IP PORT}, {@code fwmark N} or {@code group NAME}. */
@@ -73,12 +74,30 @@ public record VirtualServer(
     }
 
     /**
+     * Vigil's choice of forwarding engine for this virtual server, and the kernel engine's settings.
+     *
+     * @param choice {@code vigil_engine}; empty to follow {@link EngineChoice}'s rules
+     * @param snat   {@code vigil_snat}: the kernel engine rewrites the source of connections to the real
+     *               servers to this address (the VIP or a floating virtual_ipaddress); empty to leave the
+     *               client's address, as IPVS's NAT does
+     */
+    public record EngineSettings(Optional<Engine> choice, Optional<InetAddress> snat) {
+        public static final EngineSettings DEFAULTS = new EngineSettings(Optional.empty(), Optional.empty());
+    }
+
+    /**
      * Vigil's own per-virtual-server proxy settings ({@code proxy_*} keywords), with defaults fit for
      * Exchange: a long idle timeout, since ActiveSync and MAPI/HTTP hold connections for up to an hour.
+     *
+     * @param maxconn          most client connections open at once in this virtual server; 0 for no limit
+     * @param maxconnPerSource most of them from one client address; 0 for no limit
+     * @param halfCloseTimeout the idle timeout once one side has sent its FIN (when shorter than
+     *                         {@code idleTimeout}): a peer that closed and vanished holds nothing for long
      */
     public record ProxySettings(Duration connectTimeout, Duration idleTimeout, Optional<InetAddress> sourceAddress,
-                                boolean tcpNodelay, boolean tcpKeepalive) {
+                                boolean tcpNodelay, boolean tcpKeepalive, int maxconn, int maxconnPerSource,
+                                Duration halfCloseTimeout) {
         public static final ProxySettings DEFAULTS = new ProxySettings(Duration.ofSeconds(5), Duration.ofMinutes(75),
-                Optional.empty(), true, true);
+                Optional.empty(), true, true, 0, 0, Duration.ofSeconds(60));
     }
 }

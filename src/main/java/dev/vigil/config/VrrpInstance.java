@@ -5,7 +5,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** A {@code vrrp_instance} block. */
+/**
+ * A {@code vrrp_instance} block.
+ *
+ * @param checkUnicastSrc in unicast mode, take adverts only from the {@code unicast_peer}s
+ */
 public record VrrpInstance(
         String name,
         InitialState initialState,
@@ -30,6 +34,7 @@ public record VrrpInstance(
         Optional<String> lvsSyncDaemonInterface,
         boolean dontTrackPrimary,
         boolean v3ChecksumAsV2,
+        boolean checkUnicastSrc,
         Source source) {
 
     public static final int DEFAULT_PRIORITY = 100;

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 
 /** The command line's side of the admin API ({@code vigil status}, {@code vigil reload}). */
@@ -20,6 +21,12 @@ final class AdminClient {
     static final class Unreachable extends Exception {
         Unreachable(String message) {
             super(message);
+        }
+
+        /** Never null: the constructor takes the message. */
+        @Override
+        public String getMessage() {
+            return Objects.requireNonNull(super.getMessage());
         }
     }
 

@@ -4,11 +4,14 @@ import dev.vigil.config.Checker;
 import dev.vigil.config.ConfigParser;
 import dev.vigil.config.ConfigPrinter;
 import dev.vigil.config.Diagnostic;
+import dev.vigil.config.Engine;
+import dev.vigil.config.EngineChoice;
 import dev.vigil.config.NodeConfig;
 import dev.vigil.config.ParseOptions;
 import dev.vigil.config.ParseResult;
 import dev.vigil.config.RealServer;
 import dev.vigil.config.VirtualServer;
+import dev.vigil.forward.KernelSupport;
 import dev.vigil.script.ScriptLint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,6 +50,12 @@ final class CheckConfigCommand implements Callable<Integer> {
             + "(the summary then goes to stderr).")
     boolean dump;
 
+    // The packaged /usr/bin/vigil sets VIGIL_CHECK_SERVICE=true: there the service is how Vigil runs.
+    @Option(names = "--service", negatable = true, defaultValue = "${env:VIGIL_CHECK_SERVICE:-false}", fallbackValue = "true",
+            description = "Also warn about what will not work under the packaged vigil.service (user vigil, "
+                    + "ProtectHome, PrivateTmp, ProtectSystem=strict); default: on in the Debian package.")
+    boolean service;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -55,6 +64,8 @@ final class CheckConfigCommand implements Callable<Integer> {
         ParseResult result = ConfigParser.parse(configFile.file, options);
         List<Diagnostic> all = new ArrayList<>(result.diagnostics());
         result.config().ifPresent(c -> all.addAll(scriptTraps(c)));
+        result.config().ifPresent(c -> all.addAll(kernelSchedulers(c)));
+        if (service) result.config().ifPresent(c -> all.addAll(ServiceHardening.check(c)));
         List<Diagnostic> shown = all.stream()
                 .map(d -> strict && !d.isError() ? new Diagnostic(Diagnostic.Severity.ERROR, d.source(), d.message()) : d)
                 .toList();
@@ -94,12 +105,44 @@ final class CheckConfigCommand implements Callable<Integer> {
         return out;
     }
 
+    /**
+     * What the kernel engine cannot do yet (lblc, lblcr, mh-fallback, lb_kind DR/TUN, SCTP): the node would start
+     * without that virtual server.
+     */
+    private static List<Diagnostic> kernelSchedulers(NodeConfig config) {
+        List<Diagnostic> out = new ArrayList<>();
+        for (VirtualServer vs : config.virtualServers()) {
+            EngineChoice choice = EngineChoice.of(config, vs);
+            if (choice.engine() != Engine.KERNEL) continue;
+            KernelSupport.unsupported(vs).ifPresent(why -> out.add(new Diagnostic(
+                    Diagnostic.Severity.WARNING, vs.source(), "virtual server " + vs.key() + " gets the kernel engine ("
+                    + choice.reason() + "), which will not serve it: " + why)));
+        }
+        return out;
+    }
+
     static String summary(String fileName, NodeConfig config, int warnings) {
         List<RealServer> reals = config.virtualServers().stream().map(VirtualServer::realServers)
                 .flatMap(List::stream).toList();
         int checkers = reals.stream().mapToInt(r -> r.checkers().size()).sum();
         return fileName + ": OK: " + config.vrrpInstances().size() + " VRRP instances, "
                 + config.virtualServers().size() + " virtual servers, " + reals.size() + " real servers, "
-                + checkers + " checkers (" + warnings + " warnings)";
+                + checkers + " checkers (" + warnings + " warnings)" + kernelServers(config);
+    }
+
+    /**
+     * Which virtual servers each engine forwards, and why; nothing when all go through the proxy by default
+     * (the summary of a file that never asks for an engine stays as it was).
+     */
+    private static String kernelServers(NodeConfig config) {
+        List<String> kernel = new ArrayList<>();
+        List<String> proxy = new ArrayList<>();
+        for (VirtualServer vs : config.virtualServers()) {
+            EngineChoice choice = EngineChoice.of(config, vs);
+            (choice.engine() == Engine.KERNEL ? kernel : proxy).add(vs.key() + " (" + choice.reason() + ")");
+        }
+        if (kernel.isEmpty()) return "";
+        return "; kernel engine (needs root, nf_tables, libnftables1): " + String.join(", ", kernel)
+                + (proxy.isEmpty() ? "" : "; proxy engine: " + String.join(", ", proxy));
     }
 }

@@ -4,12 +4,14 @@ import dev.vigil.config.ConfigParser;
 import dev.vigil.config.ParseOptions;
 import dev.vigil.config.ParseResult;
 import dev.vigil.exchange.ExchangeTestServer;
+import dev.vigil.report.AdminServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,9 +34,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8443", description = "Virtual server port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--admin", defaultValue = "127.0.0.1:9180", paramLabel = "HOST:PORT",
-            description = "Dashboard and admin API (default: ${DEFAULT-VALUE}).")
-    String admin;
+    @Option(names = "--admin", paramLabel = "HOST:PORT", description = "Dashboard and admin API (default: ${DEFAULT-VALUE}).")
+    String admin = "127.0.0.1:" + AdminServer.DEFAULT_PORT;
 
     @Override
     public Integer call() throws IOException {
@@ -42,7 +43,7 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("vigil-demo");
         try {
             for (int i = 1; i <= 3; i++) {
-                servers.add(ExchangeTestServer.start(new InetSocketAddress("127.0.0.1", 0), "ex" + i + ".demo.test"));
+                servers.add(ExchangeTestServer.start(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0), "ex" + i + ".demo.test"));
             }
             Path file = dir.resolve("keepalived.conf");
             Files.writeString(file, config(servers));
@@ -119,7 +120,7 @@ final class DemoCommand implements Callable<Integer> {
         var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try {
             for (String line; (line = in.readLine()) != null; ) {
-                String[] w = line.trim().split("\\s+");
+                String[] w = line.trim().split("\\s+", -1);
                 if (w.length < 2) continue;
                 Optional<ExchangeTestServer> server = servers.stream()
                         .filter(s -> s.fqdn().startsWith(w[1] + ".")).findFirst();

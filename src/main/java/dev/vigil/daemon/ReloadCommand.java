@@ -6,6 +6,7 @@ import dev.vigil.config.ConfigParser;
 import dev.vigil.config.GlobalDefs;
 import dev.vigil.config.ParseOptions;
 import dev.vigil.config.ParseResult;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,11 +38,11 @@ final class ReloadCommand implements Callable<Integer> {
     ConfigFileOptions configFile;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT", description = "Admin endpoint (default: vigil_admin, else 127.0.0.1:9180).")
-    String admin;
+    @Nullable String admin;
 
     @Option(names = "--token-file", paramLabel = "FILE", description = "Read the bearer token from this file "
             + "instead of vigil_admin_token.")
-    Path tokenFile;
+    @Nullable Path tokenFile;
 
     @Override
     public Integer call() {

@@ -4,7 +4,9 @@ import dev.vigil.config.ConfigParser;
 import dev.vigil.config.NodeConfig;
 import dev.vigil.config.ParseOptions;
 import dev.vigil.config.ParseResult;
+import dev.vigil.linux.ChildProcesses;
 import dev.vigil.report.AdminServer;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,12 +25,14 @@ import java.util.concurrent.Callable;
         description = "Run the node in the foreground (SIGHUP reloads, SIGTERM stops gracefully).")
 final class RunCommand implements Callable<Integer> {
 
+    private static final Duration REAP_INTERVAL = Duration.ofSeconds(1);
+
     @Mixin
     ConfigFileOptions configFile;
 
     @Option(names = "--admin", paramLabel = "HOST:PORT",
             description = "Admin API, metrics and dashboard address (default: vigil_admin, else 127.0.0.1:9180).")
-    String admin;
+    @Nullable String admin;
 
     @Option(names = "--drain-timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "On stop, how long established connections may finish (default: ${DEFAULT-VALUE}).")
@@ -57,8 +61,17 @@ final class RunCommand implements Callable<Integer> {
     /** Starts a node, serves until a stop signal, stops it gracefully. Shared with {@code vigil demo}. */
     static int runUntilStopped(Path file, ParseOptions options, NodeConfig config,
                                Optional<InetSocketAddress> adminAddress, Duration drain) {
+        // Before any script runs: what scripts leave behind is re-parented to Vigil and reaped.
+        try (var _ = ChildProcesses.startReaping(REAP_INTERVAL)) {
+            return serve(file, options, config, adminAddress, drain);
+        }
+    }
+
+    private static int serve(Path file, ParseOptions options, NodeConfig config,
+                             Optional<InetSocketAddress> adminAddress, Duration drain) {
         Node node;
         try {
+            RequiredCapabilities.check(config);
             node = Node.start(file, options, config, adminAddress);
         } catch (StartupException e) {
             System.err.println("vigil run: " + e.getMessage());
@@ -67,20 +80,23 @@ final class RunCommand implements Callable<Integer> {
         Signals signals = Signals.install();
         var systemd = SystemdLink.start();
         systemd.ready();
-        while (true) {
-            switch (signals.next()) {
-                case RELOAD -> {
-                    systemd.reloading();
+        return signals.dispatch(new Signals.Target() {
+            @Override
+            public void reload() {
+                systemd.reloading();
+                try {
                     node.reload();
+                } finally {
                     systemd.ready();
                 }
-                case STOP -> {
-                    systemd.stopping();
-                    node.stop(drain);
-                    systemd.close();
-                    return 0;
-                }
             }
-        }
+
+            @Override
+            public void stop() {
+                systemd.stopping();
+                node.stop(drain);
+                systemd.close();
+            }
+        });
     }
 }

@@ -1,9 +1,9 @@
 package dev.vigil.daemon;
 
 import dev.vigil.report.AdminServer;
+import dev.vigil.report.ConnectionsJson;
 import dev.vigil.report.IpvsadmTable;
 import dev.vigil.report.StatusJson;
-import dev.vigil.report.StatusSnapshot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,8 +28,12 @@ final class StatusCommand implements Callable<Integer> {
             description = "Admin endpoint of the running Vigil (default: ${DEFAULT-VALUE}).")
     String admin = "127.0.0.1:" + AdminServer.DEFAULT_PORT;
 
-    @Option(names = "--json", description = "Print the raw status JSON, for scripts.")
+    @Option(names = "--json", description = "Print the raw JSON, for scripts.")
     boolean json;
+
+    @Option(names = {"-c", "--connections"},
+            description = "List the connections the engine holds (ipvsadm -Lnc style) instead of the servers.")
+    boolean connections;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up after this long (default: ${DEFAULT-VALUE}).")
     double timeoutSeconds = 5;
@@ -47,10 +51,11 @@ final class StatusCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        URI uri = client.uri("/api/v1/status");
+        String path = connections ? "/api/v1/connections" : "/api/v1/status";
+        URI uri = client.uri(path);
         HttpResponse<String> response;
         try {
-            response = client.get("/api/v1/status");
+            response = client.get(path);
         } catch (AdminClient.Unreachable e) {
             return fail(err, e.getMessage());
         }
@@ -63,13 +68,13 @@ final class StatusCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        StatusSnapshot snapshot;
         try {
-            snapshot = StatusJson.read(response.body());
+            out.print(connections ? IpvsadmTable.formatConnections(ConnectionsJson.read(response.body()))
+                    : IpvsadmTable.format(StatusJson.read(response.body())));
         } catch (IllegalArgumentException e) {
-            return fail(err, uri + " did not return a Vigil status document: " + e.getMessage());
+            return fail(err, uri + " did not return a Vigil " + (connections ? "connections" : "status")
+                    + " document: " + e.getMessage());
         }
-        out.print(IpvsadmTable.format(snapshot));
         out.flush();
         return 0;
     }

@@ -15,6 +15,7 @@ final class SystemdLink implements AutoCloseable {
     private final Optional<SystemdNotifier> notifier;
     private final Optional<ScheduledExecutorService> watchdog;
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the pings run until close() shuts the timer down
     private SystemdLink(Optional<SystemdNotifier> notifier) {
         this.notifier = notifier;
         long micros = SystemdNotifier.watchdogMicros();

@@ -17,6 +17,9 @@ final class TrackScripts implements AutoCloseable {
     private final ScheduledExecutorService timer =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("vrrp-script-timer").factory());
 
+    // The runs repeat until close() shuts the timer down; ScriptRunner.run never completes exceptionally
+    // and the callback only reports the result.
+    @SuppressWarnings("FutureReturnValueIgnored")
     TrackScripts(List<VrrpScript> scripts, ScriptRunner runner, VrrpNode node) {
         for (VrrpScript s : scripts) {
             var running = new java.util.concurrent.atomic.AtomicBoolean();

@@ -2,6 +2,7 @@ package dev.vigil.daemon;
 
 import dev.vigil.balance.VirtualService;
 import dev.vigil.balance.VirtualServiceSnapshot;
+import dev.vigil.config.EngineChoice;
 import dev.vigil.config.GlobalDefs;
 import dev.vigil.config.NodeConfig;
 import dev.vigil.config.RealServer;
@@ -9,11 +10,10 @@ import dev.vigil.config.Script;
 import dev.vigil.config.SourceErasure;
 import dev.vigil.config.VirtualServer;
 import dev.vigil.config.VirtualServerGroup;
-import dev.vigil.forward.ProxyEngine;
-import dev.vigil.forward.VirtualServerListener;
+import dev.vigil.forward.ForwardedService;
+import dev.vigil.forward.ForwardingEngine;
 import dev.vigil.health.CheckLatencyObserver;
 import dev.vigil.health.HealthMonitor;
-import dev.vigil.health.HealthState;
 import dev.vigil.health.RealServerHealth;
 import dev.vigil.report.RealServerState;
 import dev.vigil.report.RealServerTransition;
@@ -21,6 +21,7 @@ import dev.vigil.report.Reporting;
 import dev.vigil.report.SmtpAlertPolicy;
 import dev.vigil.report.VirtualServerTransition;
 import dev.vigil.script.ScriptRunner;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,15 +39,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
 /**
- * The running virtual servers: for each, its balancing table, its listeners and one health monitor
- * per real server. {@link #apply} moves them to a new configuration, touching only what changed, so
- * a reload keeps established connections, counters and the health of untouched real servers.
+ * The running virtual servers: for each, its balancing table, where it is forwarded and one health
+ * monitor per real server. {@link #apply} moves them to a new configuration, touching only what
+ * changed, so a reload keeps established connections, counters and the health of untouched real
+ * servers; the forwarding engine is handed the whole new set at once.
  */
 final class VirtualServers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VirtualServers.class);
     private static final Duration QUORUM_SCRIPT_TIMEOUT = Duration.ofSeconds(30);
 
-    private final ProxyEngine engine;
+    private final ForwardingEngine engine;
     private final ScriptRunner scripts;
     private final Reporting reporting;
     private final GlobalDefs globals;
@@ -54,23 +56,26 @@ final class VirtualServers implements AutoCloseable {
     private final Map<VirtualServer.Key, Served> served = new LinkedHashMap<>();
     /** The last health of every real server, for status pages and to alert on changes only. */
     private final Map<HealthKey, RealServerHealth> health = new ConcurrentHashMap<>();
+    /** {@code proxy_maxconn} of global_defs as the engine has it. */
+    private int nodeLimit;
 
     private record HealthKey(VirtualServer.Key virtualServer, InetSocketAddress realServer) {}
 
     /** One virtual server at run time. */
     private static final class Served {
         final VirtualService service;
-        final List<VirtualServerListener> listeners = new ArrayList<>();
         final Map<InetSocketAddress, HealthMonitor> monitors = new LinkedHashMap<>();
         VirtualServer config;
+        ForwardedService forwarding;
 
-        Served(VirtualServer config) {
+        Served(VirtualServer config, NodeConfig node) {
             this.config = config;
             this.service = new VirtualService(config);
+            this.forwarding = forwarding(service, config, node);
         }
     }
 
-    VirtualServers(ProxyEngine engine, ScriptRunner scripts, Reporting reporting, GlobalDefs globals) {
+    VirtualServers(ForwardingEngine engine, ScriptRunner scripts, Reporting reporting, GlobalDefs globals) {
         this.engine = engine;
         this.scripts = scripts;
         this.reporting = reporting;
@@ -80,9 +85,10 @@ final class VirtualServers implements AutoCloseable {
 
     /** Starts the virtual servers of a first configuration. Returns the problems met (bind failures). */
     synchronized List<String> start(NodeConfig config) {
-        List<String> problems = new ArrayList<>();
-        for (VirtualServer vs : config.virtualServers()) problems.addAll(add(vs, config));
-        return problems;
+        for (VirtualServer vs : config.virtualServers()) add(vs, config);
+        nodeLimit = config.global().proxyMaxconn();
+        engine.limitConnections(nodeLimit);
+        return engine.apply(forwarding());
     }
 
     /** Moves to {@code config}: removes, adds and changes virtual and real servers; returns what it did. */
@@ -101,29 +107,38 @@ final class VirtualServers implements AutoCloseable {
         for (VirtualServer vs : wanted.values()) {
             Served s = served.get(vs.key());
             if (s == null) {
-                done.addAll(add(vs, config));
+                add(vs, config);
                 done.add("added virtual server " + vs.key());
-            } else if (!sameMeaning(s.config, vs)) {
-                reconfigure(s, vs);
-                done.add("changed virtual server " + vs.key());
+            } else {
+                // A group's members may change without the virtual server's own block changing.
+                s.forwarding = forwarding(s.service, vs, config);
+                if (!sameMeaning(s.config, vs)) {
+                    reconfigure(s, vs);
+                    done.add("changed virtual server " + vs.key());
+                }
             }
         }
+        int limit = config.global().proxyMaxconn();
+        if (limit != nodeLimit) {
+            nodeLimit = limit;
+            engine.limitConnections(limit);
+            done.add("proxy_maxconn of the node is now " + (limit == 0 ? "unlimited" : limit));
+        }
+        done.addAll(engine.apply(forwarding()));
         return done;
     }
 
-    private List<String> add(VirtualServer vs, NodeConfig config) {
-        Served s = new Served(vs);
-        s.service.addQuorumListener((service, up) -> quorumChanged(s, up));
-        List<String> problems = new ArrayList<>();
-        for (InetSocketAddress address : listenAddresses(vs, config, problems)) {
-            VirtualServerListener l = engine.open(s.service, address);
-            l.failure().ifPresent(f -> problems.add("virtual server " + vs.key() + ": cannot listen on " + address
-                    + ": " + f.getMessage()));
-            s.listeners.add(l);
-        }
+    private void add(VirtualServer vs, NodeConfig config) {
+        Served s = new Served(vs, config);
+        s.service.addTableListener((service, change) -> {
+            if (change.quorumChanged()) quorumChanged(s, change.quorumUp());
+        });
         served.put(vs.key(), s);
         for (RealServer rs : vs.realServers()) startMonitor(s, rs, Optional.empty());
-        return problems;
+    }
+
+    private List<ForwardedService> forwarding() {
+        return served.values().stream().map(s -> s.forwarding).toList();
     }
 
     private void reconfigure(Served s, VirtualServer vs) {
@@ -157,7 +172,8 @@ final class VirtualServers implements AutoCloseable {
     /** Starts checking a real server, from its {@code previous} health when a reload changed its checks. */
     private void startMonitor(Served s, RealServer rs, Optional<RealServerHealth> previous) {
         HealthMonitor m = new HealthMonitor(List.of(s.config.withRealServers(List.of(rs))), scripts,
-                event -> healthChanged(s, event), RandomGenerator.getDefault(), latency, Clock.systemUTC());
+                event -> healthChanged(s, event), RandomGenerator.getDefault(), latency, Clock.systemUTC(),
+                System::nanoTime);
         s.monitors.put(endpoint(rs), m);
         m.start(previous.stream().toList());
     }
@@ -168,11 +184,7 @@ final class VirtualServers implements AutoCloseable {
         RealServerHealth before = health.put(new HealthKey(event.virtualServer(), at), event);
         if (before == null || before.state() == event.state()) return;
         var t = new RealServerTransition(event.virtualServer(), s.config.protocol(), at.getAddress(), at.getPort(),
-                switch (event.state()) {
-                    case UP -> RealServerState.UP;
-                    case DOWN -> RealServerState.DOWN;
-                    case MAINTENANCE -> RealServerState.MAINTENANCE;
-                }, event.reason(), event.at());
+                ReportedState.of(event.state()), event.reason(), event.at());
         reporting.realServerTransition(t, SmtpAlertPolicy.forRealServer(globals, s.config, event.realServer()));
     }
 
@@ -197,10 +209,7 @@ final class VirtualServers implements AutoCloseable {
     }
 
     private static boolean servesAt(Served s, InetSocketAddress address) {
-        if (s.config.key() instanceof VirtualServer.ByAddress(var a, int p)) {
-            return a.equals(address.getAddress()) && p == address.getPort();
-        }
-        return s.listeners.stream().anyMatch(l -> l.localAddress().equals(address));
+        return s.forwarding.addresses().contains(address);
     }
 
     /** What each virtual server looks like now, in configuration order. */
@@ -212,18 +221,17 @@ final class VirtualServers implements AutoCloseable {
                 RealServerHealth h = health.get(new HealthKey(s.config.key(), endpoint(r)));
                 if (h != null) rs.put(endpoint(r), h);
             }
-            out.add(new ServedView(s.config, s.service.snapshot(System.nanoTime()), rs));
+            out.add(new ServedView(s.config, s.service.snapshot(System.nanoTime()), rs, s.forwarding.engine()));
         }
         return out;
     }
 
-    /** A virtual server's configuration, balancing snapshot and the health of its real servers. */
+    /** A virtual server's configuration, balancing snapshot, the health of its real servers and its engine. */
     record ServedView(VirtualServer config, VirtualServiceSnapshot balance,
-                      Map<InetSocketAddress, RealServerHealth> health) {
-        static RealServerState state(boolean drained, RealServerHealth h) {
+                      Map<InetSocketAddress, RealServerHealth> health, EngineChoice engine) {
+        static RealServerState state(boolean drained, @Nullable RealServerHealth h) {
             if (drained) return RealServerState.DRAINED;
-            if (h == null || h.state() == HealthState.UP) return RealServerState.UP;
-            return h.state() == HealthState.MAINTENANCE ? RealServerState.MAINTENANCE : RealServerState.DOWN;
+            return h == null ? RealServerState.UP : ReportedState.of(h.state());
         }
     }
 
@@ -232,10 +240,10 @@ final class VirtualServers implements AutoCloseable {
     public synchronized void close() {
         for (Served s : served.values()) stop(s);
         served.clear();
+        engine.apply(List.of());
     }
 
     private static void stop(Served s) {
-        s.listeners.forEach(VirtualServerListener::close);
         s.monitors.values().forEach(HealthMonitor::close);
     }
 
@@ -251,24 +259,24 @@ final class VirtualServers implements AutoCloseable {
         return SourceErasure.real(a).equals(SourceErasure.real(b));
     }
 
-    /** Where a virtual server listens: its own address, or every address of its group. */
-    private static List<InetSocketAddress> listenAddresses(VirtualServer vs, NodeConfig config, List<String> problems) {
-        return switch (vs.key()) {
-            case VirtualServer.ByAddress(var address, int port) -> List.of(new InetSocketAddress(address, port));
-            case VirtualServer.ByFwmark(int mark) -> {
-                problems.add("virtual server fwmark " + mark + ": firewall marks need the kernel engine; not served");
-                yield List.of();
-            }
+    /** Where a virtual server's clients arrive: its own address or mark, or every member of its group. */
+    private static ForwardedService forwarding(VirtualService service, VirtualServer vs, NodeConfig config) {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        List<Integer> marks = new ArrayList<>();
+        switch (vs.key()) {
+            case VirtualServer.ByAddress(var address, int port) -> addresses.add(new InetSocketAddress(address, port));
+            case VirtualServer.ByFwmark(int mark) -> marks.add(mark);
             case VirtualServer.ByGroup(String name) -> {
-                List<InetSocketAddress> out = new ArrayList<>();
                 Optional<VirtualServerGroup> group = config.virtualServerGroup(name);
                 for (var member : group.map(VirtualServerGroup::members).orElse(List.of())) {
-                    if (member instanceof VirtualServerGroup.AddressRange r) out.addAll(expand(r));
-                    else problems.add("virtual server group " + name + ": fwmark members need the kernel engine");
+                    switch (member) {
+                        case VirtualServerGroup.AddressRange r -> addresses.addAll(expand(r));
+                        case VirtualServerGroup.Fwmark m -> marks.add(m.mark());
+                    }
                 }
-                yield out;
             }
-        };
+        }
+        return new ForwardedService(service, addresses, marks, EngineChoice.of(config, vs));
     }
 
     /** {@code 10.0.0.1-5 443}: the last byte runs from the first address's up to {@code last}'s. */

@@ -4,7 +4,7 @@ import dev.vigil.config.Notify;
 import dev.vigil.config.NodeConfig;
 import dev.vigil.config.Script;
 import dev.vigil.config.VirtualIp;
-import dev.vigil.forward.ProxyEngine;
+import dev.vigil.forward.ForwardingEngine;
 import dev.vigil.report.Reporting;
 import dev.vigil.report.SmtpAlertPolicy;
 import dev.vigil.report.VrrpTransition;
@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Turns VRRP state changes into keepalived's notify scripts ({@code notify_master} ... as written, the
@@ -33,10 +34,12 @@ final class VrrpNotifier implements VrrpListener {
     private static final Logger LOG = LoggerFactory.getLogger(VrrpNotifier.class);
     static final Duration NOTIFY_TIMEOUT = Duration.ofSeconds(30);
 
-    private final NodeConfig config;
+    private volatile NodeConfig config;
+    /** The configuration before the last reload: an instance it removed may still have a STOP to report. */
+    private volatile NodeConfig previous;
     private final ScriptRunner scripts;
     private final Reporting reporting;
-    private final ProxyEngine engine;
+    private final ForwardingEngine engine;
     /**
      * The last notify script started for each instance or group. A new one runs after it ends, so a quick
      * MASTER -> BACKUP flip runs the article's "add SNAT rules" before its "remove them", never the reverse;
@@ -44,21 +47,29 @@ final class VrrpNotifier implements VrrpListener {
      */
     private final Map<String, CompletableFuture<?>> lastScript = new HashMap<>();
 
-    VrrpNotifier(NodeConfig config, ScriptRunner scripts, Reporting reporting, ProxyEngine engine) {
+    VrrpNotifier(NodeConfig config, ScriptRunner scripts, Reporting reporting, ForwardingEngine engine) {
         this.config = config;
+        this.previous = config;
         this.scripts = scripts;
         this.reporting = reporting;
         this.engine = engine;
     }
 
+    /** A reload: notify scripts, mail settings and VIPs are now those of {@code next}. */
+    void use(NodeConfig next) {
+        previous = config;
+        config = next;
+    }
+
     @Override
     public void onStateChange(String instanceName, VrrpState oldState, VrrpState newState, int priority) {
-        var instance = config.vrrpInstance(instanceName);
+        NodeConfig config = this.config;
+        var instance = config.vrrpInstance(instanceName).or(() -> previous.vrrpInstance(instanceName));
         if (instance.isEmpty()) return;
         LOG.info("VRRP instance {}: {} -> {} (priority {})", instanceName, oldState, newState, priority);
         if (oldState == VrrpState.MASTER && newState != VrrpState.MASTER) {
             List<InetAddress> vips = instance.get().virtualIps().stream().map(VirtualIp::address).toList();
-            int closed = engine.closeConnectionsTo(vips);
+            int closed = engine.addressesReleased(vips);
             if (closed > 0) LOG.info("VRRP instance {}: closed {} connection(s) to its VIPs, now served elsewhere",
                     instanceName, closed);
         }
@@ -69,7 +80,9 @@ final class VrrpNotifier implements VrrpListener {
 
     @Override
     public void onSyncGroupStateChange(String groupName, VrrpState oldState, VrrpState newState) {
-        var group = config.syncGroups().stream().filter(g -> g.name().equals(groupName)).findFirst();
+        NodeConfig config = this.config;
+        var group = Stream.concat(config.syncGroups().stream(), previous.syncGroups().stream())
+                .filter(g -> g.name().equals(groupName)).findFirst();
         if (group.isEmpty()) return;
         LOG.info("VRRP sync group {}: {} -> {}", groupName, oldState, newState);
         runNotify(group.get().notifyScripts(), "GROUP", groupName, newState, 0);
@@ -98,8 +111,8 @@ final class VrrpNotifier implements VrrpListener {
 
     private static VrrpTransition transition(VrrpTransition.Scope scope, String name, VrrpState from, VrrpState to,
                                              int priority) {
-        return new VrrpTransition(scope, name, dev.vigil.report.VrrpState.valueOf(from.name()),
-                dev.vigil.report.VrrpState.valueOf(to.name()), priority, Clock.systemUTC().instant());
+        return new VrrpTransition(scope, name, ReportedState.of(from), ReportedState.of(to), priority,
+                Clock.systemUTC().instant());
     }
 
 }

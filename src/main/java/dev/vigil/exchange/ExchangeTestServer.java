@@ -1,6 +1,7 @@
 package dev.vigil.exchange;
 
 import dev.vigil.config.Checker.ExchangeService;
+import org.jspecify.annotations.Nullable;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -25,6 +26,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * version gets the body alone and a close, as IIS answers an HTTP/0.9-style request, so the seed
  * article's {@code openssl s_client | grep "200 OK"} works. Any other path is the "application": 200
  * with the server's FQDN as the body, so a client behind the balancer sees which server answered.
+ * {@code GET /vigil-test/stream?seed=N&chunks=M&pace=MS} is a long-lived download, as Outlook's MAPI
+ * notification requests hold a connection: M chunks of 4 KiB of {@code new java.util.Random(N)}, one every
+ * MS milliseconds, with the whole length announced, so a client behind a failover can check every byte.
  *
  * <p>Each service has a {@link Mode}. {@link Mode#TLS_FAILURE}, {@link Mode#REFUSE} and a server-wide
  * {@link Mode#DROP} act on the connection, before any request is read, so they take effect when every
@@ -60,12 +65,16 @@ public final class ExchangeTestServer implements AutoCloseable {
         SLOW,
         /** The TLS handshake fails (a fatal handshake_failure alert). */
         TLS_FAILURE,
-        /** The listener is closed: connection refused. */
+        /** The listener is closed (the port stays held): connection refused. */
         REFUSE,
         /** The connection is accepted, then closed without an answer. */
         DROP
     }
 
+    /** The long-lived download ({@link #stream}): chunks of {@value #STREAM_CHUNK} bytes. */
+    public static final String STREAM_PATH = "/vigil-test/stream";
+    public static final int STREAM_CHUNK = 4096;
+    private static final long MAX_STREAM_CHUNKS = 1_000_000;
     private static final DateTimeFormatter HTTP_DATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT);
     private static final byte[] HANDSHAKE_FAILURE = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
@@ -76,16 +85,25 @@ public final class ExchangeTestServer implements AutoCloseable {
     private final String fqdn;
     private final SelfSignedCertificate certificate;
     private final SSLContext tls;
+    // every service has its entry in these three from the constructor on
     private final Map<ExchangeService, Mode> modes = new EnumMap<>(ExchangeService.class);
     private final Map<ExchangeService, AtomicLong> healthRequests = new ConcurrentHashMap<>();
     private final Map<ExchangeService, java.util.concurrent.atomic.AtomicInteger> failNext = new ConcurrentHashMap<>();
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private volatile Duration slowDelay = Duration.ofSeconds(10);
-    private ServerSocket listener;
-    private Thread acceptor;
+    /**
+     * Bound from start to close and never listening, so that the port stays this server's while
+     * {@link Mode#REFUSE} has the listener closed: a socket that is only bound refuses connections, and
+     * neither {@code bind(0)} elsewhere nor a bind without SO_REUSEADDR takes its port. The listener binds
+     * beside it (both SO_REUSEADDR).
+     */
+    private final Socket portHold;
+    private @Nullable ServerSocket listener;
+    private @Nullable Thread acceptor;
     private boolean closed;
 
-    private ExchangeTestServer(InetSocketAddress address, String fqdn, SelfSignedCertificate certificate) {
+    private ExchangeTestServer(Socket portHold, InetSocketAddress address, String fqdn, SelfSignedCertificate certificate) {
+        this.portHold = portHold;
         this.address = address;
         this.fqdn = fqdn;
         this.certificate = certificate;
@@ -99,10 +117,19 @@ public final class ExchangeTestServer implements AutoCloseable {
 
     /** Starts listening on {@code bind} (port 0 picks one; see {@link #address()}). */
     public static ExchangeTestServer start(InetSocketAddress bind, String fqdn) throws IOException {
-        ServerSocket first = open(bind);
+        Socket hold = new Socket();
+        ServerSocket first;
+        try {
+            hold.setReuseAddress(true);
+            hold.bind(bind);
+            first = open(new InetSocketAddress(bind.getAddress(), hold.getLocalPort()));
+        } catch (IOException e) {
+            hold.close();
+            throw e;
+        }
         InetSocketAddress actual = new InetSocketAddress(bind.getAddress(), first.getLocalPort());
         var cert = SelfSignedCertificate.create(fqdn, List.of(bind.getAddress()));
-        ExchangeTestServer server = new ExchangeTestServer(actual, fqdn, cert);
+        ExchangeTestServer server = new ExchangeTestServer(hold, actual, fqdn, cert);
         synchronized (server) {
             server.listener = first;
             server.acceptOn(first);
@@ -127,7 +154,7 @@ public final class ExchangeTestServer implements AutoCloseable {
     }
 
     public synchronized Mode mode(ExchangeService service) {
-        return modes.get(service);
+        return Objects.requireNonNull(modes.get(service));
     }
 
     public synchronized void setService(ExchangeService service, Mode mode) {
@@ -146,12 +173,12 @@ public final class ExchangeTestServer implements AutoCloseable {
      * server that misses some checks (the seed article's reason to ask three times).
      */
     public void failNext(ExchangeService service, int count) {
-        failNext.get(service).set(count);
+        Objects.requireNonNull(failNext.get(service)).set(count);
     }
 
     /** How many {@code healthcheck.htm} requests for {@code service} arrived. */
     public long healthRequests(ExchangeService service) {
-        return healthRequests.get(service).get();
+        return Objects.requireNonNull(healthRequests.get(service)).get();
     }
 
     /** Server-side connections still open. */
@@ -160,7 +187,7 @@ public final class ExchangeTestServer implements AutoCloseable {
     }
 
     private synchronized Optional<Mode> serverWideMode() {
-        Mode first = modes.get(ExchangeService.RPC);
+        Mode first = Objects.requireNonNull(modes.get(ExchangeService.RPC));
         for (Mode m : modes.values()) if (m != first) return Optional.empty();
         return Optional.of(first);
     }
@@ -189,7 +216,7 @@ public final class ExchangeTestServer implements AutoCloseable {
 
     /** Closes the listener and waits for its accept loop to end, so the port refuses at once. */
     private void closeListener() throws IOException {
-        listener.close();
+        Objects.requireNonNull(listener).close();
         listener = null;
         try {
             if (acceptor != null) acceptor.join(Duration.ofSeconds(2));
@@ -267,7 +294,9 @@ public final class ExchangeTestServer implements AutoCloseable {
         String method = parts[0];
         String path = parts.length > 1 ? parts[1] : "/";
         int q = path.indexOf('?');
+        String query = q >= 0 ? path.substring(q + 1) : "";
         if (q >= 0) path = path.substring(0, q);
+        if (method.equals("GET") && !bare && path.equals(STREAM_PATH)) return stream(query, out);
         Optional<ExchangeService> service = serviceFor(path);
         if (!method.equals("GET") && !method.equals("HEAD")) {
             write(out, bare, 405, "Method Not Allowed", "text/html", "", false);
@@ -277,8 +306,8 @@ public final class ExchangeTestServer implements AutoCloseable {
             write(out, bare, 200, "OK", "text/html", fqdn, method.equals("HEAD"));
             return true;
         }
-        healthRequests.get(service.get()).incrementAndGet();
-        Mode mode = failNext.get(service.get()).getAndUpdate(n -> Math.max(0, n - 1)) > 0
+        Objects.requireNonNull(healthRequests.get(service.get())).incrementAndGet();
+        Mode mode = Objects.requireNonNull(failNext.get(service.get())).getAndUpdate(n -> Math.max(0, n - 1)) > 0
                 ? Mode.UNHEALTHY : mode(service.get());
         switch (mode) {
             case SLOW -> Thread.sleep(slowDelay);
@@ -293,6 +322,37 @@ public final class ExchangeTestServer implements AutoCloseable {
         }
         write(out, bare, 200, "OK", "text/html", "200 OK<br/>" + fqdn, method.equals("HEAD"));
         return true;
+    }
+
+    /** The long-lived download; a malformed query gets a 400. */
+    private boolean stream(String query, OutputStream out) throws IOException, InterruptedException {
+        Map<String, Long> p = new java.util.HashMap<>();
+        for (String pair : query.split("&", -1)) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) continue;
+            try {
+                p.put(pair.substring(0, eq), Long.parseLong(pair.substring(eq + 1)));
+            } catch (NumberFormatException e) {
+                // left out: answered as missing
+            }
+        }
+        Long seed = p.get("seed"), chunks = p.get("chunks"), pace = p.getOrDefault("pace", 50L);
+        if (seed == null || chunks == null || chunks < 0 || chunks > MAX_STREAM_CHUNKS || pace < 0 || pace > 60_000) {
+            write(out, false, 400, "Bad Request", "text/html", "seed, chunks (at most " + MAX_STREAM_CHUNKS
+                    + ") and pace (ms) are needed", false);
+            return false;
+        }
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nServer: Microsoft-IIS/10.0\r\n"
+                + "Content-Length: " + chunks * STREAM_CHUNK + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        java.util.Random random = new java.util.Random(seed);
+        byte[] chunk = new byte[STREAM_CHUNK];
+        for (long i = 0; i < chunks; i++) {
+            random.nextBytes(chunk);
+            out.write(chunk);
+            out.flush();
+            if (pace > 0) Thread.sleep(pace);
+        }
+        return false; // one download per connection
     }
 
     private static Optional<ExchangeService> serviceFor(String path) {
@@ -323,7 +383,7 @@ public final class ExchangeTestServer implements AutoCloseable {
     }
 
     /** A line ending in LF (CR stripped); null at end of stream. Bounded to keep garbage from growing it. */
-    private static String readLine(InputStream in) throws IOException {
+    private static @Nullable String readLine(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
         while ((b = in.read()) >= 0) {
@@ -348,6 +408,11 @@ public final class ExchangeTestServer implements AutoCloseable {
                     // closing anyway
                 }
             }
+            try {
+                portHold.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
         }
         for (Socket s : List.copyOf(connections)) {
             try {
@@ -360,11 +425,11 @@ public final class ExchangeTestServer implements AutoCloseable {
 
     /** One control command; the answer line. */
     public String command(String line) {
-        String[] w = line.trim().split("\\s+");
+        String[] w = line.trim().split("\\s+", -1);
         try {
-            switch (w[0].toLowerCase(Locale.ROOT)) {
+            return switch (w[0].toLowerCase(Locale.ROOT)) {
                 case "set" -> {
-                    if (w.length != 3) return "error usage: set SERVICE|all MODE";
+                    if (w.length != 3) yield "error usage: set SERVICE|all MODE";
                     Mode mode = Mode.valueOf(w[2].toUpperCase(Locale.ROOT));
                     if (w[1].equalsIgnoreCase("all")) {
                         setAll(mode);
@@ -373,22 +438,16 @@ public final class ExchangeTestServer implements AutoCloseable {
                                 () -> new IllegalArgumentException("unknown service " + w[1]));
                         setService(s, mode);
                     }
-                    return "ok " + status();
+                    yield "ok " + status();
                 }
                 case "slow" -> {
                     setSlowDelay(Duration.ofMillis(Long.parseLong(w[1])));
-                    return "ok slow " + w[1];
+                    yield "ok slow " + w[1];
                 }
-                case "status" -> {
-                    return "ok " + status();
-                }
-                case "quit" -> {
-                    return "ok bye";
-                }
-                default -> {
-                    return "error unknown command " + w[0] + " (set, slow, status, quit)";
-                }
-            }
+                case "status" -> "ok " + status();
+                case "quit" -> "ok bye";
+                default -> "error unknown command " + w[0] + " (set, slow, status, quit)";
+            };
         } catch (RuntimeException e) {
             return "error " + e.getMessage();
         }
@@ -417,6 +476,7 @@ public final class ExchangeTestServer implements AutoCloseable {
         if (bind == null || fqdn == null) {
             System.err.println("usage: ExchangeTestServer --bind ADDR:PORT --fqdn NAME [--control ADDR:PORT]");
             System.exit(2);
+            return;
         }
         ExchangeTestServer server = start(bind, fqdn);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));

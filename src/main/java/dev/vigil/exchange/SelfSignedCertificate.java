@@ -1,19 +1,12 @@
 package dev.vigil.exchange;
 
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -21,17 +14,28 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Date;
 import java.util.List;
 
-/** A self-signed certificate made at start for a test server: EC P-256, the FQDN and addresses as names. */
+/**
+ * A self-signed certificate made at start for a test server: EC P-256, the FQDN and addresses as names.
+ * The X.509 v3 structure (RFC 5280) is encoded here and signed with the JDK's own ECDSA, so the demo
+ * needs no certificate library in the product.
+ */
 public final class SelfSignedCertificate {
+    private static final String ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
+    private static final String COMMON_NAME = "2.5.4.3";
+    private static final String SUBJECT_ALT_NAME = "2.5.29.17";
+    private static final String BASIC_CONSTRAINTS = "2.5.29.19";
+    private static final int DNS_NAME = 2;
+    private static final int IP_ADDRESS = 7;
 
     private final KeyPair keys;
     private final X509Certificate certificate;
@@ -43,26 +47,39 @@ public final class SelfSignedCertificate {
 
     public static SelfSignedCertificate create(String fqdn, List<InetAddress> addresses) {
         try {
+            SecureRandom random = new SecureRandom();
             KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-            gen.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+            gen.initialize(new ECGenParameterSpec("secp256r1"), random);
             KeyPair keys = gen.generateKeyPair();
-            X500Name name = new X500Name("CN=" + fqdn);
+            byte[] algorithm = Der.sequence(Der.oid(ECDSA_WITH_SHA256));
+            byte[] name = Der.sequence(Der.set(Der.sequence(Der.oid(COMMON_NAME), Der.utf8String(fqdn))));
             Instant now = Instant.now();
-            var builder = new JcaX509v3CertificateBuilder(name, new BigInteger(64, new SecureRandom()),
-                    Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(365))), name,
-                    keys.getPublic());
-            List<GeneralName> names = new ArrayList<>();
-            names.add(new GeneralName(GeneralName.dNSName, fqdn));
-            for (InetAddress a : addresses) names.add(new GeneralName(GeneralName.iPAddress, a.getHostAddress()));
-            builder.addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(names.toArray(GeneralName[]::new)));
-            // CA:true lets the certificate itself serve as the trust anchor given to ca_file.
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-            var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate());
-            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(builder.build(signer));
+            List<byte[]> altNames = new ArrayList<>();
+            altNames.add(Der.implicit(DNS_NAME, fqdn.getBytes(StandardCharsets.US_ASCII)));
+            for (InetAddress a : addresses) altNames.add(Der.implicit(IP_ADDRESS, a.getAddress()));
+            byte[] extensions = Der.sequence(
+                    Der.sequence(Der.oid(SUBJECT_ALT_NAME),
+                            Der.octetString(Der.sequence(altNames.toArray(byte[][]::new)))),
+                    // CA:true lets the certificate itself serve as the trust anchor given to ca_file.
+                    Der.sequence(Der.oid(BASIC_CONSTRAINTS), Der.bool(true),
+                            Der.octetString(Der.sequence(Der.bool(true)))));
+            byte[] tbs = Der.sequence(
+                    Der.explicit(0, Der.integer(BigInteger.TWO)), // v3
+                    Der.integer(new BigInteger(63, random).add(BigInteger.ONE)),
+                    algorithm,
+                    name,
+                    Der.sequence(Der.time(now.minus(Duration.ofDays(1))), Der.time(now.plus(Duration.ofDays(365)))),
+                    name,
+                    keys.getPublic().getEncoded(), // already a DER SubjectPublicKeyInfo
+                    Der.explicit(3, extensions));
+            Signature signer = Signature.getInstance("SHA256withECDSA");
+            signer.initSign(keys.getPrivate(), random);
+            signer.update(tbs);
+            byte[] der = Der.sequence(tbs, algorithm, Der.bitString(signer.sign()));
+            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(der));
             return new SelfSignedCertificate(keys, cert);
-        } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException
-                 | org.bouncycastle.cert.CertIOException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot make a self-signed certificate: " + e.getMessage(), e);
         }
     }
@@ -91,7 +108,7 @@ public final class SelfSignedCertificate {
     /** Writes the certificate in PEM, e.g. for a checker's {@code ca_file}. */
     public void writePem(Path file) throws IOException {
         try {
-            String b64 = Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(certificate.getEncoded());
+            String b64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(certificate.getEncoded());
             Files.writeString(file, "-----BEGIN CERTIFICATE-----\n" + b64 + "\n-----END CERTIFICATE-----\n");
         } catch (java.security.cert.CertificateEncodingException e) {
             throw new IOException(e);

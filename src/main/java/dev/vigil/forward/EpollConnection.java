@@ -1,9 +1,10 @@
 package dev.vigil.forward;
 
 import dev.vigil.balance.ConnectionAccount;
-import dev.vigil.balance.VirtualService;
+import dev.vigil.config.Protocol;
 import dev.vigil.config.VirtualServer.ProxySettings;
 import dev.vigil.linux.Errno;
+import dev.vigil.linux.NativeBuffer;
 import dev.vigil.linux.NonBlockingTcp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -13,13 +14,14 @@ import io.netty.channel.epoll.EpollIoEvent;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.HashSet;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -63,12 +65,15 @@ final class EpollConnection {
     private final Side client;
     /** The upstream side; its socket changes when a connect fails and another real server is tried. */
     private final Side server;
-    private ConnectionAccount account;
-    private Set<InetSocketAddress> tried = Set.of();
+    private final RealServerAttempts attempts;
+    /** The current attempt's account ({@link RealServerAttempts#current}), kept here for the hot path. */
+    private @Nullable ConnectionAccount account;
     private boolean connected;
     private boolean finished;
     private long connectStartNanos;
     private long lastActivityNanos;
+    // One Runnable per connection rather than a method reference per resume: this is the data path.
+    @SuppressWarnings("UnnecessaryLambda")
     private final Runnable resume = () -> {
         try {
             pump();
@@ -77,7 +82,7 @@ final class EpollConnection {
         }
     };
     private boolean resumeScheduled;
-    EpollConnection prev, next;
+    @Nullable EpollConnection prev, next;
 
     EpollConnection(EpollLoop loop, VirtualServerListener listener, int clientFd, InetSocketAddress clientAddress) {
         this.loop = loop;
@@ -86,6 +91,7 @@ final class EpollConnection {
         this.clientAddress = clientAddress;
         this.client = new Side(true);
         this.server = new Side(false);
+        this.attempts = new RealServerAttempts(listener, clientAddress);
         client.attach(clientFd);
     }
 
@@ -96,6 +102,12 @@ final class EpollConnection {
 
     void start() {
         listener.counters().accepted.increment();
+        if (!listener.engine().limits().admit(listener, clientAddress)) {
+            finished = true; // never open: nothing to give back
+            calls.lingerZero(client.fd);
+            client.closeSocket();
+            return;
+        }
         listener.counters().open.increment();
         loop.add(this);
         lastActivityNanos = System.nanoTime();
@@ -110,18 +122,13 @@ final class EpollConnection {
 
     /** Picks a real server and starts connecting; false if the connection ended instead. */
     private boolean connect() {
-        VirtualService service = listener.service();
         long now = System.nanoTime();
-        Optional<ConnectionAccount> pick = service.pick(clientAddress.getAddress(), clientAddress.getPort(), now, tried);
-        if (pick.isEmpty()) {
-            listener.counters().noRealServer.increment();
-            listener.warnRateLimited("none", "virtual server {}: no real server can take a connection{}; refusing client {}",
-                    service.name(), tried.isEmpty() ? "" : " (tried " + tried + ")", clientAddress);
+        account = attempts.next(now);
+        if (account == null) {
             abort();
             return false;
         }
-        account = pick.get();
-        ProxySettings settings = service.config().proxy();
+        ProxySettings settings = listener.service().config().proxy();
         InetSocketAddress to = account.address();
         int fd = calls.socket(to.getAddress());
         if (fd < 0) return connectFailed(fd);
@@ -147,7 +154,7 @@ final class EpollConnection {
     private void established() {
         if (connected) return;
         connected = true;
-        account.established();
+        Objects.requireNonNull(account).established();
     }
 
     /**
@@ -155,20 +162,12 @@ final class EpollConnection {
      * client's bytes still wait in this connection, so another real server may take over.
      */
     private boolean connectFailed(int negativeErrno) {
-        ConnectionAccount attempt = account;
-        attempt.closed(true, System.nanoTime());
         account = null;
-        listener.counters().connectFailures.increment();
-        Set<InetSocketAddress> t = new HashSet<>(tried);
-        t.add(attempt.address());
-        tried = t;
-        listener.warnRateLimited(attempt.address().toString(), "virtual server {}: cannot connect to real server {}: {}",
-                listener.service().name(), attempt.address(), negativeErrno == -Errno.ETIMEDOUT
-                        ? "no answer within " + listener.service().config().proxy().connectTimeout().toMillis() + " ms"
-                        : NonBlockingTcp.describe(negativeErrno));
+        attempts.failed(negativeErrno == -Errno.ETIMEDOUT
+                ? "no answer within " + listener.service().config().proxy().connectTimeout().toMillis() + " ms"
+                : NonBlockingTcp.describe(negativeErrno), System.nanoTime());
         server.closeSocket(); // the client's bytes it could not take stay in server.pending
-        if (tried.size() <= listener.service().config().realServers().size()) {
-            listener.counters().retries.increment();
+        if (attempts.retry()) {
             if (!connect()) return false;
             // Registered now unless the connection is still starting (start() registers both sides).
             return client.registration == null || register(server);
@@ -241,7 +240,8 @@ final class EpollConnection {
             int n = calls.read(from.fd, loop.scratch, loop.readSize);
             if (n > 0) {
                 budget -= n;
-                if (from == client) account.bytesIn(n); else account.bytesOut(n);
+                ConnectionAccount a = Objects.requireNonNull(account);
+                if (from == client) a.bytesIn(n); else a.bytesOut(n);
                 // A short read emptied the socket; epoll reports the next bytes. After a FIN, read on to see it.
                 if (n < loop.readSize && !from.peerClosed) from.readable = false;
                 int w = calls.send(to.fd, loop.scratch, n);
@@ -276,7 +276,7 @@ final class EpollConnection {
 
     /** Writes what waits for {@code to}; false if some still waits or the connection ended. */
     private boolean drain(Side to) {
-        ByteBuf p = to.pending;
+        ByteBuf p = Objects.requireNonNull(to.pending);
         int n = p.readableBytes();
         int w = calls.send(to.fd, Side.address(p), n);
         if (w < 0 && w != -EAGAIN) {
@@ -313,7 +313,7 @@ final class EpollConnection {
         }
         to.finSent = true;
         calls.shutdown(to.fd, SHUT_WR);
-        account.closing();
+        Objects.requireNonNull(account).closing();
     }
 
     /**
@@ -363,7 +363,14 @@ final class EpollConnection {
             return;
         }
         long idle = settings.idleTimeout().toNanos();
-        if (idle > 0 && now - lastActivityNanos > idle) {
+        // Once a side has sent its FIN, the shorter half-close timeout applies to the silence.
+        long halfClose = client.inputDone || server.inputDone ? settings.halfCloseTimeout().toNanos() : Long.MAX_VALUE;
+        long quiet = now - lastActivityNanos;
+        if (halfClose < idle && quiet > halfClose) {
+            listener.counters().halfCloseTimeouts.increment();
+            log.debug("virtual server {}: closing half-closed connection from {}", listener.service().name(), clientAddress);
+            finish();
+        } else if (idle > 0 && quiet > idle) {
             listener.counters().idleTimeouts.increment();
             log.debug("virtual server {}: closing idle connection from {}", listener.service().name(), clientAddress);
             finish();
@@ -379,7 +386,17 @@ final class EpollConnection {
         server.releasePending();
         if (account != null) account.closed(false, System.nanoTime());
         listener.counters().open.decrement();
+        listener.engine().limits().release(listener, clientAddress);
         loop.remove(this);
+    }
+
+    ForwardedConnection view(long now) {
+        ForwardedConnection.State state = !connected ? ForwardedConnection.State.CONNECTING
+                : client.inputDone || server.inputDone ? ForwardedConnection.State.CLOSING
+                : ForwardedConnection.State.ESTABLISHED;
+        return new ForwardedConnection(Protocol.TCP, clientAddress, listener.localAddress(),
+                Optional.ofNullable(account).map(ConnectionAccount::address), state,
+                Duration.ofNanos(Math.max(0, now - lastActivityNanos)));
     }
 
     boolean acceptedOn(Set<InetAddress> addresses) {
@@ -390,10 +407,10 @@ final class EpollConnection {
     private final class Side implements EpollIoHandle {
         final boolean isClient;
         int fd = -1;
-        FileDescriptor socket;
-        IoRegistration registration;
+        @Nullable FileDescriptor socket;
+        @Nullable IoRegistration registration;
         boolean readable, writable, peerClosed, inputDone, finSent;
-        ByteBuf pending;
+        @Nullable ByteBuf pending;
 
         Side(boolean isClient) {
             this.isClient = isClient;
@@ -410,7 +427,7 @@ final class EpollConnection {
         }
 
         @Override
-        public FileDescriptor fd() {
+        public @Nullable FileDescriptor fd() {
             return socket;
         }
 
@@ -435,7 +452,7 @@ final class EpollConnection {
 
         void hold(EpollLoop loop, int offset, int length) {
             ByteBuf b = PooledByteBufAllocator.DEFAULT.directBuffer(length);
-            b.writeBytes(loop.scratch(offset, length).asByteBuffer());
+            b.writeBytes(loop.scratch(offset, length));
             pending = b;
         }
 
@@ -456,7 +473,7 @@ final class EpollConnection {
 
         static long address(ByteBuf b) {
             long base = b.hasMemoryAddress() ? b.memoryAddress()
-                    : MemorySegment.ofBuffer(b.internalNioBuffer(0, b.capacity())).address();
+                    : NativeBuffer.addressOf(b.internalNioBuffer(0, b.capacity()));
             return base + b.readerIndex();
         }
     }

@@ -7,10 +7,12 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import static dev.vigil.linux.Errno.EAGAIN;
@@ -41,7 +43,7 @@ final class EpollListener implements EpollIoHandle, VirtualServerListener.Accept
     private final InetSocketAddress localAddress;
     /** The options accepted sockets inherit, as set when the socket was opened (a reload may change them). */
     private final ProxySettings inherited;
-    private volatile IoRegistration registration;
+    private volatile @Nullable IoRegistration registration;
     private volatile boolean closed;
 
     private EpollListener(EpollLoop loop, VirtualServerListener listener, int fd, InetSocketAddress localAddress,
@@ -158,8 +160,9 @@ final class EpollListener implements EpollIoHandle, VirtualServerListener.Accept
     }
 
     /** Stops watching the socket for {@link #PAUSE_MILLIS}, then watches it again. */
+    @SuppressWarnings("FutureReturnValueIgnored") // the task catches what it can throw and logs it
     private void pause() {
-        registration.cancel();
+        Objects.requireNonNull(registration).cancel();
         loop.eventLoop.schedule(() -> {
             if (closed) return;
             try {

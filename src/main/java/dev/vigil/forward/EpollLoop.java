@@ -1,10 +1,13 @@
 package dev.vigil.forward;
 
+import dev.vigil.linux.NativeBuffer;
 import dev.vigil.linux.NonBlockingTcp;
 import io.netty.channel.IoEventLoop;
+import org.jspecify.annotations.Nullable;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
@@ -22,20 +25,21 @@ final class EpollLoop {
     final NonBlockingTcp calls = new NonBlockingTcp();
     final int readSize;
     final long scratch;
-    private final MemorySegment scratchSegment;
-    private EpollConnection head;
+    private final NativeBuffer scratchBuffer;
+    private @Nullable EpollConnection head;
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the sweep runs until the event loop shuts down; sweep() cannot throw
     EpollLoop(IoEventLoop eventLoop, int readSize) {
         this.eventLoop = eventLoop;
         this.readSize = readSize;
-        this.scratchSegment = Arena.ofAuto().allocate(readSize, 64);
-        this.scratch = scratchSegment.address();
+        this.scratchBuffer = new NativeBuffer(readSize, 64);
+        this.scratch = scratchBuffer.address();
         eventLoop.scheduleAtFixedRate(this::sweep, SWEEP_NANOS, SWEEP_NANOS, TimeUnit.NANOSECONDS);
     }
 
     /** The first {@code length} bytes of the read buffer, for copying what a write left over. */
-    MemorySegment scratch(int offset, int length) {
-        return scratchSegment.asSlice(offset, length);
+    ByteBuffer scratch(int offset, int length) {
+        return scratchBuffer.slice(offset, length);
     }
 
     void add(EpollConnection c) {
@@ -68,6 +72,13 @@ final class EpollLoop {
         long s = 0;
         for (EpollConnection c = head; c != null; c = c.next) s += f.applyAsLong(c);
         return s;
+    }
+
+    /** What each of this loop's connections looks like at {@code now}; call on the loop. */
+    List<ForwardedConnection> views(long now) {
+        List<ForwardedConnection> out = new ArrayList<>();
+        for (EpollConnection c = head; c != null; c = c.next) out.add(c.view(now));
+        return out;
     }
 
     /** Closes the connections {@code which} selects; call on the loop. */

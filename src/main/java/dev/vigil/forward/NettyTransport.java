@@ -20,6 +20,7 @@ import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Locale;
 
@@ -32,13 +33,13 @@ public enum NettyTransport {
     EPOLL, IO_URING, NIO;
 
     /** The transport to use when {@code wanted} (may be null) is unavailable: epoll, else NIO. */
-    public static NettyTransport choose(NettyTransport wanted) {
+    public static NettyTransport choose(@Nullable NettyTransport wanted) {
         if (wanted != null && wanted.available()) return wanted;
         return EPOLL.available() ? EPOLL : NIO;
     }
 
     /** {@code epoll}, {@code io_uring} or {@code nio}, as written in {@code -Dvigil.transport}. */
-    public static NettyTransport fromName(String name) {
+    public static @Nullable NettyTransport fromName(@Nullable String name) {
         return name == null || name.isBlank() ? null : valueOf(name.trim().toUpperCase(Locale.ROOT));
     }
 
@@ -93,7 +94,7 @@ public enum NettyTransport {
     }
 
     /** IP_FREEBIND where the transport has it: listen on a VIP before VRRP makes it local. */
-    ChannelOption<Boolean> freeBind() {
+    @Nullable ChannelOption<Boolean> freeBind() {
         return switch (this) {
             case EPOLL -> EpollChannelOption.IP_FREEBIND;
             case IO_URING -> IoUringChannelOption.IP_FREEBIND;

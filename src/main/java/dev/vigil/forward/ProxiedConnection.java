@@ -1,7 +1,7 @@
 package dev.vigil.forward;
 
 import dev.vigil.balance.ConnectionAccount;
-import dev.vigil.balance.VirtualService;
+import dev.vigil.config.Protocol;
 import dev.vigil.config.VirtualServer.ProxySettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -16,15 +16,16 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.channel.unix.Socket;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.HashSet;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -40,55 +41,62 @@ final class ProxiedConnection {
 
     private final VirtualServerListener listener;
     private final Channel client;
-    private Channel server;
-    private ConnectionAccount account;
-    private Set<InetSocketAddress> tried = Set.of();
+    private final InetSocketAddress clientAddress;
+    private @Nullable Channel server;
+    private final RealServerAttempts attempts;
+    /** The current attempt's account ({@link RealServerAttempts#current}). */
+    private @Nullable ConnectionAccount account;
     private boolean clientInputShut;
     private boolean serverInputShut;
     private boolean upstreamReady;
-    private ArrayDeque<Object> early; // client bytes epoll delivered before the upstream connected
+    private @Nullable ArrayDeque<Object> early; // client bytes epoll delivered before the upstream connected
     private boolean earlyInputShut;
     private boolean aborted;
+    private boolean admitted;
     private boolean finished;
+    /** The silence that ends the connection: proxy_idle_timeout, or proxy_half_close_timeout once a FIN came. */
     private long idleNanos;
+    private boolean halfCloseTimer;
     private long lastActivityNanos;
-    private ScheduledFuture<?> idleTimer;
+    private @Nullable ScheduledFuture<?> idleTimer;
 
     /** The upstream channel, or null before the first connect attempt; for {@link ProxyEngine#pendingOutboundBytes}. */
-    Channel server() {
+    @Nullable Channel server() {
         return server;
     }
 
     ProxiedConnection(VirtualServerListener listener, Channel client) {
         this.listener = listener;
         this.client = client;
+        this.clientAddress = (InetSocketAddress) client.remoteAddress();
+        this.attempts = new RealServerAttempts(listener, clientAddress);
     }
 
     void start() {
         listener.counters().accepted.increment();
+        if (!listener.engine().limits().admit(listener, clientAddress)) {
+            finished = true; // never open: nothing to give back
+            abort(client);
+            return;
+        }
+        admitted = true;
         listener.counters().open.increment();
+        lastActivityNanos = System.nanoTime();
         armIdleTimer(listener.service().config().proxy().idleTimeout().toNanos());
         connect();
     }
 
     private void connect() {
-        VirtualService service = listener.service();
-        InetSocketAddress remote = (InetSocketAddress) client.remoteAddress();
-        Optional<ConnectionAccount> pick = remote == null ? Optional.empty()
-                : service.pick(remote.getAddress(), remote.getPort(), System.nanoTime(), tried);
-        if (pick.isEmpty()) {
-            listener.counters().noRealServer.increment();
-            listener.warnRateLimited("none", "virtual server {}: no real server can take a connection{}; refusing client {}",
-                    service.name(), tried.isEmpty() ? "" : " (tried " + tried + ")", remote);
+        ConnectionAccount attempt = attempts.next(System.nanoTime());
+        account = attempt;
+        if (attempt == null) {
             abort(client);
             return;
         }
-        account = pick.get();
-        ProxySettings settings = service.config().proxy();
-        SocketChannel upstream = listener.upstream(settings, account.address());
+        ProxySettings settings = listener.service().config().proxy();
+        SocketChannel upstream = listener.upstream(settings, attempt.address());
         upstream.pipeline().addLast(new RelayHandler(this, false));
         server = upstream;
-        ConnectionAccount attempt = account;
         // Registering from the client's own event loop completes at once, so connect follows directly.
         client.eventLoop().register(upstream).addListener((ChannelFuture registered) -> {
             if (!registered.isSuccess()) {
@@ -102,6 +110,7 @@ final class ProxiedConnection {
         });
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // Netty channel futures: see relay
     private void connected(ChannelFuture f, ConnectionAccount attempt) {
         if (f.isSuccess()) {
             attempt.established();
@@ -121,18 +130,14 @@ final class ProxiedConnection {
             readMore(upstream);
             return;
         }
-        attempt.closed(true, System.nanoTime());
         account = null;
         server = null;
-        listener.counters().connectFailures.increment();
-        Set<InetSocketAddress> t = new HashSet<>(tried);
-        t.add(attempt.address());
-        tried = t;
-        listener.warnRateLimited(attempt.address().toString(), "virtual server {}: cannot connect to real server {}: {}",
-                listener.service().name(), attempt.address(), describe(f.cause()));
+        // A channel whose connect failed stays open in Netty unless closed (Bootstrap would add
+        // CLOSE_ON_FAILURE); it could still report the refusal as an error after the next attempt began.
+        f.channel().close();
+        attempts.failed(describe(f.cause()), System.nanoTime());
         // No client byte has been sent upstream yet (early bytes wait in `early`), so another server may take over.
-        if (client.isActive() && tried.size() <= listener.service().config().realServers().size()) {
-            listener.counters().retries.increment();
+        if (client.isActive() && attempts.retry()) {
             connect();
         } else {
             abort(client);
@@ -140,6 +145,21 @@ final class ProxiedConnection {
         }
     }
 
+    /** What the connection looks like at {@code now}; null once it has closed. */
+    @Nullable ForwardedConnection view(long now) {
+        if (finished || !(client.remoteAddress() instanceof InetSocketAddress from)
+                || !(client.localAddress() instanceof InetSocketAddress to)) return null;
+        ForwardedConnection.State state = !upstreamReady ? ForwardedConnection.State.CONNECTING
+                : clientInputShut || serverInputShut ? ForwardedConnection.State.CLOSING
+                : ForwardedConnection.State.ESTABLISHED;
+        return new ForwardedConnection(Protocol.TCP, from, to,
+                Optional.ofNullable(account).map(ConnectionAccount::address), state,
+                Duration.ofNanos(Math.max(0, now - lastActivityNanos)));
+    }
+
+    // Netty: a failed write on a voidPromise or a failed close or shutdown is fired down the pipeline,
+    // where exceptionCaught and channelInactive handle it; the returned future adds nothing.
+    @SuppressWarnings("FutureReturnValueIgnored")
     void relay(boolean fromClient, Object msg) {
         if (fromClient && !upstreamReady && !aborted && msg instanceof ByteBuf) {
             if (early == null) early = new ArrayDeque<>(2);
@@ -152,13 +172,14 @@ final class ProxiedConnection {
             return;
         }
         int n = buf.readableBytes();
-        if (fromClient) account.bytesIn(n); else account.bytesOut(n);
+        ConnectionAccount a = Objects.requireNonNull(account);
+        if (fromClient) a.bytesIn(n); else a.bytesOut(n);
         to.write(buf, to.voidPromise());
     }
 
     void readComplete(boolean fromClient) {
         lastActivityNanos = System.nanoTime();
-        Channel from = fromClient ? client : server;
+        Channel from = fromClient ? client : Objects.requireNonNull(server);
         Channel to = fromClient ? server : client;
         if (to == null || !upstreamReady) return; // reading resumes once connected
         to.flush();
@@ -166,7 +187,7 @@ final class ProxiedConnection {
     }
 
     void writabilityChanged(boolean clientSide) {
-        Channel self = clientSide ? client : server;
+        Channel self = clientSide ? client : Objects.requireNonNull(server);
         Channel other = clientSide ? server : client;
         lastActivityNanos = System.nanoTime();
         // The side that writes into `self` may go on once `self` drained below its low-water mark.
@@ -185,14 +206,16 @@ final class ProxiedConnection {
             return;
         }
         if (fromClient) clientInputShut = true; else serverInputShut = true;
-        Channel from = fromClient ? client : server;
-        Channel to = fromClient ? server : client;
+        Channel upstream = Objects.requireNonNull(server);
+        Channel from = fromClient ? client : upstream;
+        Channel to = fromClient ? upstream : client;
         if (clientInputShut && serverInputShut) {
             closeAfterFlush(to);
             closeAfterFlush(from);
             return;
         }
         account.closing();
+        halfClosed();
         if (nothingPending(to)) {
             if (to.isActive()) sendFin(to);
         } else {
@@ -211,6 +234,7 @@ final class ProxiedConnection {
      * off so that Netty closes at once instead of shutting an input that the kernel has already
      * closed (ENOTCONN, another stack-traced exception, and a wasted system call).
      */
+    @SuppressWarnings("FutureReturnValueIgnored") // Netty channel futures: see relay
     private static void sendFin(Channel ch) {
         if (ch instanceof EpollSocketChannel e && e.fd() instanceof Socket socket) {
             try {
@@ -235,6 +259,17 @@ final class ProxiedConnection {
         idleTimer = client.eventLoop().schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
     }
 
+    /** A side sent its FIN: from now on the silence allowed is the half-close timeout, if shorter. */
+    private void halfClosed() {
+        long halfClose = listener.service().config().proxy().halfCloseTimeout().toNanos();
+        if (halfCloseTimer || halfClose >= idleNanos || finished) return;
+        halfCloseTimer = true;
+        lastActivityNanos = System.nanoTime();
+        idleNanos = halfClose;
+        if (idleTimer != null) idleTimer.cancel(false);
+        idleTimer = client.eventLoop().schedule(this::checkIdle, halfClose, TimeUnit.NANOSECONDS);
+    }
+
     private void checkIdle() {
         if (finished) return;
         long quiet = System.nanoTime() - lastActivityNanos;
@@ -242,9 +277,15 @@ final class ProxiedConnection {
         else idleTimer = client.eventLoop().schedule(this::checkIdle, idleNanos - quiet, TimeUnit.NANOSECONDS);
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // Netty channel futures: see relay
     void idle() {
-        listener.counters().idleTimeouts.increment();
-        log.debug("virtual server {}: closing idle connection from {}", listener.service().name(), client.remoteAddress());
+        if (halfCloseTimer) {
+            listener.counters().halfCloseTimeouts.increment();
+            log.debug("virtual server {}: closing half-closed connection from {}", listener.service().name(), clientAddress);
+        } else {
+            listener.counters().idleTimeouts.increment();
+            log.debug("virtual server {}: closing idle connection from {}", listener.service().name(), clientAddress);
+        }
         if (server != null && server.isOpen()) server.close();
         client.close();
     }
@@ -254,7 +295,7 @@ final class ProxiedConnection {
      * is passed on as a reset: SO_LINGER 0 then close sends RST, not FIN.
      */
     void failed(boolean clientSide, Throwable cause) {
-        Channel self = clientSide ? client : server;
+        Channel self = clientSide ? client : Objects.requireNonNull(server);
         Channel other = clientSide ? server : client;
         if (!(cause instanceof IOException)) {
             log.warn("virtual server {}: unexpected error on connection from {}: {}", listener.service().name(),
@@ -272,7 +313,7 @@ final class ProxiedConnection {
         if (clientSide) {
             other = server;
         } else {
-            if (channel != server) return; // an earlier, failed attempt
+            if (!channel.equals(server)) return; // an earlier, failed attempt
             other = client;
         }
         if (other != null && other.isActive()) {
@@ -291,7 +332,10 @@ final class ProxiedConnection {
             early = null;
         }
         if (account != null) account.closed(false, System.nanoTime());
-        listener.counters().open.decrement();
+        if (admitted) {
+            listener.counters().open.decrement();
+            listener.engine().limits().release(listener, clientAddress);
+        }
     }
 
     /**
@@ -314,12 +358,14 @@ final class ProxiedConnection {
     }
 
     /** Close (FIN) once everything written so far has left; at once when nothing is queued. */
+    @SuppressWarnings("FutureReturnValueIgnored") // Netty channel futures: see relay
     private static void closeAfterFlush(Channel ch) {
         if (!ch.isOpen()) return;
         if (nothingPending(ch)) ch.close();
         else ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // Netty channel futures: see relay
     private static void abort(Channel ch) {
         if (!ch.isOpen()) return;
         try {

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketChannelConfig;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,14 +28,16 @@ public final class VirtualServerListener implements AutoCloseable {
     private final VirtualService service;
     private final ProxyEngine engine;
     private final InetSocketAddress requested;
+    private final ConnectionLimits.PerService limits;
     private final ConcurrentHashMap<String, Long> lastWarned = new ConcurrentHashMap<>();
     private volatile List<Acceptor> acceptors = List.of();
-    private volatile Throwable failure;
+    private volatile @Nullable Throwable failure;
 
     VirtualServerListener(VirtualService service, ProxyEngine engine, InetSocketAddress requested) {
         this.service = service;
         this.engine = engine;
         this.requested = requested;
+        this.limits = engine.limits().of(service);
     }
 
     /** A listening socket: a Netty server channel, or the epoll data path's own {@link EpollListener}. */
@@ -77,6 +80,11 @@ public final class VirtualServerListener implements AutoCloseable {
         return service;
     }
 
+    /** The address it was asked to listen on (port 0 when any free port would do). */
+    InetSocketAddress requested() {
+        return requested;
+    }
+
     /** Where it listens: the bound address (with the real port when 0 was asked), or the requested one. */
     public InetSocketAddress localAddress() {
         List<Acceptor> as = acceptors;
@@ -101,11 +109,16 @@ public final class VirtualServerListener implements AutoCloseable {
     }
 
     ForwardCounters counters() {
-        return engine.counters();
+        return engine.liveCounters();
     }
 
     ProxyEngine engine() {
         return engine;
+    }
+
+    /** This virtual server's share of the counts {@link ConnectionLimits} keeps. */
+    ConnectionLimits.PerService limits() {
+        return limits;
     }
 
     /**

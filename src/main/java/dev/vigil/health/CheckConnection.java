@@ -1,5 +1,7 @@
 package dev.vigil.health;
 
+import org.jspecify.annotations.Nullable;
+
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
@@ -28,7 +30,8 @@ final class CheckConnection implements AutoCloseable {
     private Socket socket;
     private final long deadline;
 
-    private CheckConnection(Socket raw, long deadline) {
+    /** Over a connected socket; the fuzz targets pass a stand-in that replays a canned answer. */
+    CheckConnection(Socket raw, long deadline) {
         this.raw = raw;
         this.socket = raw;
         this.deadline = deadline;
@@ -84,7 +87,7 @@ final class CheckConnection implements AutoCloseable {
     }
 
     /** A line without its CR LF; null at end of stream. */
-    String readLine(int max) throws IOException {
+    @Nullable String readLine(int max) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         InputStream in = socket.getInputStream();
         while (true) {
@@ -114,7 +117,7 @@ final class CheckConnection implements AutoCloseable {
             // nothing more to release
         }
         try {
-            if (socket != raw) socket.close();
+            if (!socket.equals(raw)) socket.close();
         } catch (IOException ignored) {
             // nothing more to release
         }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -53,7 +54,7 @@ final class ExchangeChecker implements HealthCheck {
                 try {
                     statuses.put(e.getKey(), e.getValue().get());
                 } catch (ExecutionException ex) {
-                    Throwable cause = ex.getCause();
+                    Throwable cause = Objects.requireNonNullElse(ex.getCause(), ex);
                     String why = cause.getMessage() != null ? cause.getMessage() : cause.toString();
                     statuses.put(e.getKey(), new ServiceStatus(e.getKey(), false, 0, 0, 0, why));
                 }

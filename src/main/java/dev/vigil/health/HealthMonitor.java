@@ -6,6 +6,7 @@ import dev.vigil.config.Script;
 import dev.vigil.config.VirtualServer;
 import dev.vigil.script.ScriptLint;
 import dev.vigil.script.ScriptRunner;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -32,6 +34,9 @@ import java.util.random.RandomGenerator;
  * {@link RealServerPolicy}; each check is abandoned at its hard timeout. Changes are published to the
  * {@link HealthListener}, logged, and run {@code notify_up}/{@code notify_down} through the
  * {@link ScriptRunner} without waiting. {@link #snapshot()} gives the current state for status pages.
+ *
+ * <p>Every wait is measured on the monotonic clock, so an NTP step of the wall clock neither stalls nor
+ * rushes a checker; the wall clock only stamps the published events.
  */
 public final class HealthMonitor implements AutoCloseable {
 
@@ -43,23 +48,30 @@ public final class HealthMonitor implements AutoCloseable {
     private final HealthListener listener;
     private final RandomGenerator random;
     private final CheckLatencyObserver latency;
-    private final Clock clock;
+    private final Clock wallClock;
+    private final LongSupplier nanoTime;
     private final List<Watch> watches = new ArrayList<>();
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private volatile boolean running;
 
     public HealthMonitor(List<VirtualServer> virtualServers, ScriptRunner scripts, HealthListener listener) {
         this(virtualServers, scripts, listener, RandomGenerator.getDefault(), CheckLatencyObserver.NONE,
-                Clock.systemUTC());
+                Clock.systemUTC(), System::nanoTime);
     }
 
+    /**
+     * @param wallClock stamps the events ({@link RealServerHealth#at()}); decides nothing
+     * @param nanoTime  the monotonic clock every schedule is kept on; it must advance with real time, as the
+     *                  checker threads sleep for its differences
+     */
     public HealthMonitor(List<VirtualServer> virtualServers, ScriptRunner scripts, HealthListener listener,
-                         RandomGenerator random, CheckLatencyObserver latency, Clock clock) {
+                         RandomGenerator random, CheckLatencyObserver latency, Clock wallClock, LongSupplier nanoTime) {
         this.scripts = scripts;
         this.listener = listener;
         this.random = random;
         this.latency = latency;
-        this.clock = clock;
+        this.wallClock = wallClock;
+        this.nanoTime = nanoTime;
         for (VirtualServer vs : virtualServers) {
             for (RealServer rs : vs.realServers()) watches.add(new Watch(vs, rs));
         }
@@ -78,7 +90,8 @@ public final class HealthMonitor implements AutoCloseable {
     public synchronized void start(List<RealServerHealth> previous) {
         if (running) return;
         running = true;
-        Instant now = clock.instant();
+        Instant at = wallClock.instant();
+        long now = nanoTime.getAsLong();
         for (Watch w : watches) {
             synchronized (w) {
                 if (!w.checks.isEmpty()) {
@@ -92,13 +105,13 @@ public final class HealthMonitor implements AutoCloseable {
                         }
                     }
                 }
-                w.current = w.event(now, w.policy.verdict());
+                w.current = w.event(at, w.policy.verdict());
                 publish(w.current);
             }
             for (int i = 0; i < w.checks.size(); i++) {
                 int index = i;
-                Instant first = w.policy.checkers().get(i).firstCheck(now, random);
-                threads.submit(() -> loop(w, index, first));
+                long first = w.policy.checkers().get(i).firstCheck(now, random);
+                threads.execute(() -> loop(w, index, first));
             }
         }
     }
@@ -108,25 +121,25 @@ public final class HealthMonitor implements AutoCloseable {
         List<RealServerHealth> all = new ArrayList<>();
         for (Watch w : watches) {
             RealServerHealth h = w.current;
-            all.add(h != null ? h : w.event(clock.instant(), w.policy.verdict()));
+            all.add(h != null ? h : w.event(wallClock.instant(), w.policy.verdict()));
         }
         return all;
     }
 
-    private void loop(Watch w, int index, Instant firstDue) {
+    private void loop(Watch w, int index, long firstDue) {
         HealthCheck check = w.checks.get(index);
-        Instant due = firstDue;
+        long due = firstDue;
         try (ExecutorService attempt = Executors.newVirtualThreadPerTaskExecutor()) {
             while (running) {
-                Duration wait = Duration.between(clock.instant(), due);
-                if (!wait.isNegative() && !wait.isZero()) Thread.sleep(wait);
+                long wait = due - nanoTime.getAsLong();
+                if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
                 if (!running) return;
                 try {
                     due = checkOnce(w, index, check, attempt);
                 } catch (RuntimeException e) {
                     // A bug must not end the watch: say so and try again a delay_loop later.
                     LOG.error("{} {} {}: {}", w.vs.key(), w.rs.endpoint(), check.kind(), e.toString());
-                    due = clock.instant().plus(w.policy.checkers().get(index).timing().delayLoop());
+                    due = nanoTime.getAsLong() + w.policy.checkers().get(index).timing().delayLoop().toNanos();
                 }
             }
         } catch (InterruptedException e) {
@@ -134,7 +147,7 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    private Instant checkOnce(Watch w, int index, HealthCheck check, ExecutorService attempt)
+    private long checkOnce(Watch w, int index, HealthCheck check, ExecutorService attempt)
             throws InterruptedException {
         CheckResult result = guarded(check, attempt);
         try {
@@ -145,9 +158,8 @@ public final class HealthMonitor implements AutoCloseable {
         if (!result.ok()) LOG.debug("{} {} {}: {}", w.vs.key(), w.rs.endpoint(), check.kind(), result.reason());
         synchronized (w) {
             // Published under the real server's lock so that its events arrive in order.
-            Instant now = clock.instant();
-            Instant due = w.policy.record(index, now, result);
-            RealServerHealth next = w.event(now, w.policy.verdict());
+            long due = w.policy.record(index, nanoTime.getAsLong(), result);
+            RealServerHealth next = w.event(wallClock.instant(), w.policy.verdict());
             if (differs(w.current, next)) {
                 RealServerHealth before = w.current;
                 w.current = next;
@@ -176,7 +188,7 @@ public final class HealthMonitor implements AutoCloseable {
         }
     }
 
-    private static boolean differs(RealServerHealth a, RealServerHealth b) {
+    private static boolean differs(@Nullable RealServerHealth a, RealServerHealth b) {
         if (a == null) return true;
         if (a.alive() != b.alive() || a.weight() != b.weight() || a.state() != b.state()) return true;
         for (var e : b.services().entrySet()) {
@@ -208,7 +220,7 @@ public final class HealthMonitor implements AutoCloseable {
         return " [" + b.toString().trim() + "]";
     }
 
-    private void notifyScripts(Watch w, RealServerHealth before, RealServerHealth after) {
+    private void notifyScripts(Watch w, @Nullable RealServerHealth before, RealServerHealth after) {
         if (before == null || before.alive() == after.alive()) return;
         Optional<Script> script = after.alive() ? w.rs.notifyUp() : w.rs.notifyDown();
         script.ifPresent(s -> scripts.run(s, NOTIFY_TIMEOUT, Map.of("VIGIL_REAL_SERVER", w.rs.endpoint(),
@@ -253,7 +265,7 @@ public final class HealthMonitor implements AutoCloseable {
         final List<HealthCheck> checks = new ArrayList<>();
         final RealServerPolicy policy;
         /** Written under the watch's lock, read without it by {@link #snapshot()}. */
-        volatile RealServerHealth current;
+        volatile @Nullable RealServerHealth current;
 
         Watch(VirtualServer vs, RealServer rs) {
             this.vs = vs;

@@ -41,12 +41,9 @@ final class HttpProbe {
         if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
             throw new IOException("not an HTTP answer: " + abbreviate(statusLine));
         }
-        int status;
-        try {
-            status = Integer.parseInt(parts[1]);
-        } catch (NumberFormatException e) {
-            throw new IOException("bad HTTP status line: " + abbreviate(statusLine));
-        }
+        // three digits (RFC 9110): Integer.parseInt alone took "+200" and "0200" for 200, and "2013" as is
+        if (!threeDigits(parts[1])) throw new IOException("bad HTTP status line: " + abbreviate(statusLine));
+        int status = Integer.parseInt(parts[1]);
         long length = -1;
         boolean chunked = false;
         for (String h; (h = c.readLine(8192)) != null && !h.isEmpty(); ) {
@@ -87,6 +84,11 @@ final class HttpProbe {
         }
         return new Answer(status, HexFormat.of().formatHex(body.md5.digest()),
                 new String(body.head, 0, body.headLength, StandardCharsets.ISO_8859_1));
+    }
+
+    /** Whether {@code s} is three ASCII digits, as HTTP status codes and SMTP reply codes are written. */
+    static boolean threeDigits(String s) {
+        return s.length() == 3 && s.chars().allMatch(ch -> ch >= '0' && ch <= '9');
     }
 
     static String abbreviate(String s) {

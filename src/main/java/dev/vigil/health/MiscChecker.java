@@ -47,7 +47,8 @@ final class MiscChecker implements HealthCheck {
         if (config.dynamic() && code >= 2 && code <= 255) {
             return new CheckResult(true, "exit " + code, OptionalInt.of(code - 2), false, Map.of(), r.duration());
         }
-        String out = r.output().isBlank() ? "" : ": " + HttpProbe.abbreviate(r.output().strip().replace('\n', ' '));
+        // CheckResult escapes the output's control characters: a newline shows as \n, ESC as \x1b.
+        String out = r.output().isBlank() ? "" : ": " + HttpProbe.abbreviate(r.output().strip());
         return CheckResult.fail("misc_path: exit " + code + out, r.duration());
     }
 

@@ -2,11 +2,11 @@ package dev.vigil.health;
 
 import dev.vigil.config.Checker.ExchangeService;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 
 /**
@@ -61,8 +61,11 @@ public final class RealServerPolicy {
         return checkers;
     }
 
-    /** Takes checker {@code index}'s result at {@code now}; returns when that checker's next check is due. */
-    public Instant record(int index, Instant now, CheckResult result) {
+    /**
+     * Takes checker {@code index}'s result at {@code now} (monotonic nanoseconds, as {@link CheckerPolicy});
+     * returns when that checker's next check is due.
+     */
+    public long record(int index, long now, CheckResult result) {
         last.set(index, result);
         if (result.ok() && result.weight().isPresent()) dynamicWeight.set(index, result.weight());
         return checkers.get(index).record(now, result.ok());
@@ -90,7 +93,7 @@ public final class RealServerPolicy {
             return new Verdict(true, aliveWeight(), true, HealthState.UP, "ok", services);
         }
         return new Verdict(false, 0, inhibitOnFailure, allMaintenance ? HealthState.MAINTENANCE : HealthState.DOWN,
-                reason, services);
+                Objects.requireNonNull(reason, "a checker that is down gave its reason"), services);
     }
 
     private int aliveWeight() {

@@ -44,17 +44,15 @@ final class SmtpChecker implements HealthCheck {
     }
 
     /** The code of a (possibly multi-line, {@code 250-...}) reply. */
-    private static int reply(CheckConnection c) throws IOException {
+    static int reply(CheckConnection c) throws IOException {
         while (true) {
             String line = c.readLine(4096);
             if (line == null) throw new IOException("connection closed");
-            if (line.length() < 3) throw new IOException("not an SMTP reply: " + HttpProbe.abbreviate(line));
-            int code;
-            try {
-                code = Integer.parseInt(line.substring(0, 3));
-            } catch (NumberFormatException e) {
+            // three digits (RFC 5321): Integer.parseInt alone read "-54" as -54 and "+22" as 22
+            if (line.length() < 3 || !HttpProbe.threeDigits(line.substring(0, 3))) {
                 throw new IOException("not an SMTP reply: " + HttpProbe.abbreviate(line));
             }
+            int code = Integer.parseInt(line.substring(0, 3));
             if (line.length() == 3 || line.charAt(3) != '-') return code;
         }
     }

@@ -1,5 +1,7 @@
 package dev.vigil.health;
 
+import org.jspecify.annotations.Nullable;
+
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -24,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TlsTrust {
 
     private static final Map<Path, SSLContext> BY_CA = new ConcurrentHashMap<>();
-    private static volatile SSLContext unverified;
+    private static volatile @Nullable SSLContext unverified;
 
     private TlsTrust() {}
 

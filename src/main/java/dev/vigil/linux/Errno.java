@@ -4,7 +4,17 @@ package dev.vigil.linux;
 public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
     public static final int EINTR = 4;
+    public static final int E2BIG = 7;
+    public static final int EBADF = 9;
+    public static final int ENOMEM = 12;
+    public static final int EFAULT = 14;
+    public static final int ENOSPC = 28;
+    public static final int ENOSYS = 38;
+    public static final int EOPNOTSUPP = 95;
+    /** The kernel's internal "not supported", which some bpf(2) paths return to user space. */
+    public static final int ENOTSUPP = 524;
     public static final int EAGAIN = 11;
     public static final int EACCES = 13;
     public static final int EEXIST = 17;
@@ -31,7 +41,16 @@ public final class Errno {
         return switch (errno) {
             case EPERM -> "EPERM";
             case ENOENT -> "ENOENT";
+            case ESRCH -> "ESRCH";
             case EINTR -> "EINTR";
+            case E2BIG -> "E2BIG";
+            case EBADF -> "EBADF";
+            case ENOMEM -> "ENOMEM";
+            case EFAULT -> "EFAULT";
+            case ENOSPC -> "ENOSPC";
+            case ENOSYS -> "ENOSYS";
+            case EOPNOTSUPP -> "EOPNOTSUPP";
+            case ENOTSUPP -> "ENOTSUPP";
             case EAGAIN -> "EAGAIN";
             case EACCES -> "EACCES";
             case EEXIST -> "EEXIST";

@@ -46,13 +46,24 @@ final class Libc {
     /** open(2) is variadic; Vigil never passes a mode, so no variadic argument follows. */
     static final MethodHandle OPEN = LINKER.downcallHandle(LOOKUP.find("open").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
+    /** prctl(2) is variadic; Vigil passes the four unsigned longs the kernel reads after the option. */
+    static final MethodHandle PRCTL = LINKER.downcallHandle(LOOKUP.find("prctl").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG), ERRNO,
+            Linker.Option.firstVariadicArg(1));
+    /** syscall(2) is variadic; Vigil passes the system call's arguments as three longs/addresses. */
+    static final MethodHandle SYSCALL3 = LINKER.downcallHandle(LOOKUP.find("syscall").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG), ERRNO,
+            Linker.Option.firstVariadicArg(1));
+    static final MethodHandle KILL = errnoHandle("kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    static final MethodHandle WAITID = errnoHandle("waitid",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     static final MethodHandle STRERROR = LINKER.downcallHandle(LOOKUP.find("strerror").orElseThrow(),
             FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     // Address families, socket types and option levels/names (x86-64 / aarch64 Linux).
     static final int AF_INET = 2, AF_INET6 = 10, AF_NETLINK = 16, AF_PACKET = 17;
     static final int SOCK_RAW = 3, SOCK_CLOEXEC = 02000000, O_CLOEXEC = 02000000;
-    static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_BINDTODEVICE = 25, SO_ATTACH_FILTER = 26;
+    static final int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_RCVBUFFORCE = 33, SO_BINDTODEVICE = 25, SO_ATTACH_FILTER = 26;
     static final int IPPROTO_IP = 0, IPPROTO_IPV6 = 41, IPPROTO_VRRP = 112;
     static final int IP_HDRINCL = 3, IP_MULTICAST_IF = 32, IP_MULTICAST_LOOP = 34, IP_ADD_MEMBERSHIP = 35,
             IP_MULTICAST_ALL = 49;
@@ -63,6 +74,12 @@ final class Libc {
     static final short POLLIN = 1;
     static final int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20;
     static final int CLONE_NEWNET = 0x40000000;
+    static final int PR_SET_CHILD_SUBREAPER = 36;
+    static final int SIGKILL = 9, SIGTERM = 15;
+    // waitid(2): id types and options; siginfo_t is 128 bytes, si_pid at 16 on 64-bit Linux.
+    static final int P_ALL = 0, P_PID = 1;
+    static final int WNOHANG = 1, WEXITED = 4, WNOWAIT = 0x01000000;
+    static final long SIGINFO_SIZE = 128, SIGINFO_PID_OFFSET = 16;
 
     private Libc() {}
 

@@ -9,6 +9,7 @@ import java.util.HexFormat;
  * @param running  IFF_RUNNING: up and the carrier is present (operationally up)
  * @param mac      hardware address, empty when the link has none
  */
+@SuppressWarnings("ArrayRecordComponent") // equals, hashCode and toString below compare and print the array by content
 public record LinkState(int index, String name, boolean up, boolean running, byte[] mac) {
     public LinkState {
         mac = mac.clone();

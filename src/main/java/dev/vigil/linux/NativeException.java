@@ -17,6 +17,13 @@ public final class NativeException extends IOException {
         this.errno = errno;
     }
 
+    /** A failed call whose message the caller words itself (it names the call and {@link Errno#name}). */
+    public NativeException(String operation, int errno, String message) {
+        super(message);
+        this.operation = operation;
+        this.errno = errno;
+    }
+
     /** A failure that has no errno, e.g. the wrong operating system; {@link #errno()} is 0. */
     public NativeException(String message) {
         super(message);

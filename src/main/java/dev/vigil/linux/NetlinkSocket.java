@@ -11,9 +11,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * An AF_NETLINK/NETLINK_ROUTE socket with its buffers, allocated once. Not thread-safe: its
- * owner ({@link Netlink} or {@link LinkMonitor}) serialises use. Only datagrams from the kernel
- * (sender port id 0) are returned.
+ * An AF_NETLINK socket (NETLINK_ROUTE, or NETLINK_NETFILTER for {@link ConntrackEvents}) with its buffers,
+ * allocated once. Not thread-safe: its owner ({@link Netlink}, {@link LinkMonitor}, {@link ConntrackEvents})
+ * serialises use. Only datagrams from the kernel (sender port id 0) are returned.
  */
 final class NetlinkSocket implements AutoCloseable {
     private static final int BUFFER_SIZE = 64 * 1024;
@@ -30,12 +30,22 @@ final class NetlinkSocket implements AutoCloseable {
     private final byte[] received = new byte[BUFFER_SIZE];
     private final int fd;
 
-    /** Opens and binds; {@code groups} is an RTMGRP_* mask (0 for a command socket). */
+    /** Opens and binds a NETLINK_ROUTE socket; {@code groups} is an RTMGRP_* mask (0 for a command socket). */
     NetlinkSocket(int groups) throws NativeException {
+        // link flaps come in bursts; a small buffer overruns (ENOBUFS)
+        this(Libc.NETLINK_ROUTE, groups, groups == 0 ? 0 : 1024 * 1024);
+    }
+
+    /**
+     * Opens a socket of netlink {@code protocol} in the caller's network namespace and binds it to the
+     * multicast {@code groups} (a mask); {@code receiveBuffer} bytes of receive buffer, 0 for the default.
+     * As root the buffer may exceed {@code net.core.rmem_max} (SO_RCVBUFFORCE).
+     */
+    NetlinkSocket(int protocol, int groups, int receiveBuffer) throws NativeException {
         LinuxPlatform.check();
         int opened;
         try {
-            opened = (int) Libc.SOCKET.invokeExact(capture, Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.NETLINK_ROUTE);
+            opened = (int) Libc.SOCKET.invokeExact(capture, Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, protocol);
         } catch (Throwable t) {
             arena.close();
             throw downcallFailure(t);
@@ -43,16 +53,19 @@ final class NetlinkSocket implements AutoCloseable {
         if (opened < 0) {
             int errno = Libc.errno(capture);
             arena.close();
-            throw new NativeException("socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE)", "", errno);
+            throw new NativeException("socket(AF_NETLINK, SOCK_RAW, " + protocol + ")", "", errno);
         }
         fd = opened;
         kernel.set(JAVA_SHORT, 0, (short) Libc.AF_NETLINK);
         try {
-            if (groups != 0) {
-                int size = 1024 * 1024; // link flaps come in bursts; a small buffer overruns (ENOBUFS)
+            if (receiveBuffer > 0) {
                 MemorySegment value = arena.allocate(JAVA_INT);
-                value.set(JAVA_INT, 0, size);
-                int ignored = (int) Libc.SETSOCKOPT.invokeExact(capture, fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, value, 4);
+                value.set(JAVA_INT, 0, receiveBuffer);
+                int forced = (int) Libc.SETSOCKOPT.invokeExact(capture, fd, Libc.SOL_SOCKET, Libc.SO_RCVBUFFORCE, value, 4);
+                if (forced < 0) {
+                    // not root: as much as net.core.rmem_max allows
+                    int ignored = (int) Libc.SETSOCKOPT.invokeExact(capture, fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, value, 4);
+                }
             }
             MemorySegment local = arena.allocate(SOCKADDR_NL_SIZE, 4);
             local.set(JAVA_SHORT, 0, (short) Libc.AF_NETLINK);

@@ -4,6 +4,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,6 +31,32 @@ public final class NetworkInterfaces {
         } catch (Throwable t) {
             throw NetlinkSocket.downcallFailure(t);
         }
+    }
+
+    /**
+     * The names of every interface of the calling thread's network namespace but loopback, from
+     * {@code /proc/thread-self/net/dev} (sysfs shows the namespace that mounted it, not the caller's).
+     */
+    public static List<String> namesExceptLoopback() throws NativeException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc/thread-self/net/dev"));
+        } catch (IOException e) {
+            throw new NativeException("cannot read /proc/thread-self/net/dev: " + e.getMessage());
+        }
+        return names(lines);
+    }
+
+    /** The interface names of {@code /proc/net/dev}'s lines (two header lines, then {@code name: counters}), loopback left out. */
+    static List<String> names(List<String> lines) {
+        List<String> out = new ArrayList<>();
+        for (String line : lines) {
+            int colon = line.indexOf(':');
+            if (colon < 0) continue;
+            String name = line.substring(0, colon).strip();
+            if (!name.isEmpty() && !name.equals("lo") && !name.contains(" ") && !name.contains("|")) out.add(name);
+        }
+        return out;
     }
 
     /** Index, link state, MAC and addresses of the named interface. */

@@ -3,7 +3,8 @@ package dev.vigil.linux;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * Runs code inside a named network namespace ({@code /run/netns/NAME}, as made by
@@ -19,25 +20,22 @@ public final class NetworkNamespace {
      */
     public static <T> T call(String name, Callable<T> action) throws Exception {
         LinuxPlatform.check();
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread thread = Thread.ofPlatform().name("netns-" + name).unstarted(() -> {
-            try {
-                enter(name);
-                result.set(action.call());
-            } catch (Throwable t) {
-                failure.set(t);
-            }
+        FutureTask<T> task = new FutureTask<>(() -> {
+            enter(name);
+            return action.call();
         });
-        thread.start();
-        thread.join();
-        Throwable t = failure.get();
-        if (t instanceof Exception e) throw e;
-        if (t instanceof Error e) throw e;
-        return result.get();
+        Thread.ofPlatform().name("netns-" + name).start(task).join();
+        try {
+            return task.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) throw cause;
+            if (e.getCause() instanceof Error cause) throw cause;
+            throw e;
+        }
     }
 
-    private static void enter(String name) throws NativeException {
+    /** Moves the calling thread into the namespace: only for a thread that runs nothing else afterwards. */
+    static void enter(String name) throws NativeException {
         if (name.contains("/") || name.isEmpty()) throw new IllegalArgumentException("bad namespace name: " + name);
         String path = "/run/netns/" + name;
         try (Arena arena = Arena.ofConfined()) {

@@ -1,5 +1,7 @@
 package dev.vigil.linux;
 
+import org.jspecify.annotations.Nullable;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -158,7 +160,7 @@ public final class NonBlockingTcp {
     }
 
     /** The socket's own address, or null if the call fails. */
-    public InetSocketAddress localAddress(int fd) {
+    public @Nullable InetSocketAddress localAddress(int fd) {
         length.set(JAVA_INT, 0, SOCKADDR_SIZE);
         try {
             return result((int) GETSOCKNAME.invokeExact(capture, fd, sockaddr, length)) < 0 ? null : decode();

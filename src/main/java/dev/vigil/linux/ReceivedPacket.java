@@ -10,6 +10,7 @@ import java.net.InetAddress;
  * @param ttlOrHopLimit  IPv4 TTL or IPv6 hop limit as received (255 unless a router forwarded it); -1 if unknown
  * @param vrrpPayload    the VRRP message, without any IP header
  */
+@SuppressWarnings("ArrayRecordComponent") // a packet handed from the socket to its reader; never compared or hashed
 public record ReceivedPacket(InetAddress source, InetAddress destination, int ttlOrHopLimit, byte[] vrrpPayload,
                              int interfaceIndex) {
 }

@@ -89,7 +89,9 @@ final class RtnetlinkMessages {
     private static byte[] finish(ByteBuffer b, int type, int flags, int seq) {
         int length = b.position();
         b.putInt(0, length).putShort(4, (short) type).putShort(6, (short) flags).putInt(8, seq).putInt(12, 0);
-        return Arrays.copyOf(b.array(), length);
+        byte[] message = new byte[length];
+        b.get(0, message);
+        return message;
     }
 
     private static void attribute(ByteBuffer b, int type, byte[] payload) {

@@ -17,8 +17,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * sd_notify(3) without libsystemd: one datagram to the AF_UNIX socket named by {@code NOTIFY_SOCKET}
  * ("READY=1", "WATCHDOG=1", "RELOADING=1", "STOPPING=1", "STATUS=..."). Java's own channels cannot
- * send datagrams over AF_UNIX, hence FFM.
+ * send datagrams over AF_UNIX, hence FFM. Linking is a restricted method: as in {@link Libc}, this class is
+ * where Vigil accepts that.
  */
+@SuppressWarnings("restricted")
 public final class SystemdNotifier {
     private static final int AF_UNIX = 1;
     private static final int SOCK_DGRAM = 2;

@@ -1,5 +1,7 @@
 package dev.vigil.linux;
 
+import dev.vigil.wire.InternetChecksum;
+
 import java.net.Inet6Address;
 
 /**
@@ -22,7 +24,11 @@ public final class UnsolicitedNeighborAdvert implements AutoCloseable {
         this.router = router;
     }
 
-    /** @param router set the Router flag (keepalived does when the host forwards IPv6) */
+    /**
+     * Opens the announcer on {@code interfaceName}.
+     *
+     * @param router set the Router flag (keepalived does when the host forwards IPv6)
+     */
     public static UnsolicitedNeighborAdvert open(String interfaceName, boolean router) throws NativeException {
         LinuxPlatform.check();
         int index = NetworkInterfaces.indexOf(interfaceName);

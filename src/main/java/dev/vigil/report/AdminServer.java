@@ -1,7 +1,5 @@
 package dev.vigil.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -18,7 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,12 +28,13 @@ import java.util.function.Supplier;
 /**
  * The admin endpoint: status JSON, Prometheus metrics, the dashboard, and token-guarded drain, enable and
  * reload. Plain JDK HTTP server, one virtual thread per request; binds only where it is told to. Every
- * error is a short JSON object, never a stack trace.
+ * error is a short JSON object, never a stack trace. What a client may hold is bounded
+ * ({@link AdminHttpLimits}); a request naming a foreign host is refused ({@link AdminHosts}); token
+ * guessing is slowed per source ({@link AuthLockout}). HEAD is answered wherever GET is.
  */
 public final class AdminServer implements AutoCloseable {
 
     public static final int DEFAULT_PORT = GlobalDefs.DEFAULT_ADMIN_PORT;
-    static final int MAX_BODY = 64 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final String JSON = "application/json; charset=utf-8";
     private static final String NO_TOKEN = "state-changing calls are disabled because no token is configured: "
@@ -53,13 +52,17 @@ public final class AdminServer implements AutoCloseable {
     private final AdminActions actions;
     private final VigilMetrics metrics;
     private final Clock clock;
+    private final AdminHosts hosts;
+    private final AuthLockout lockout = new AuthLockout(System::nanoTime);
     private final AtomicLong badRequests = new AtomicLong();
+    private final AtomicLong foreignHosts = new AtomicLong();
 
-    private AdminServer(HttpServer server, ExecutorService executor, Optional<String> token,
+    private AdminServer(HttpServer server, ExecutorService executor, Optional<String> token, AdminHosts hosts,
                         Supplier<StatusSnapshot> status, AdminActions actions, VigilMetrics metrics, Clock clock) {
         this.server = server;
         this.executor = executor;
         this.token = token.filter(t -> !t.isBlank()).map(BearerToken::new);
+        this.hosts = hosts;
         this.status = Objects.requireNonNull(status, "status");
         this.actions = Objects.requireNonNull(actions, "actions");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -112,15 +115,23 @@ public final class AdminServer implements AutoCloseable {
      */
     public static AdminServer start(InetSocketAddress bind, Optional<String> token, Supplier<StatusSnapshot> status,
                                     AdminActions actions, VigilMetrics metrics) throws IOException {
-        return start(bind, token, status, actions, metrics, Clock.systemUTC());
+        return start(bind, token, List.of(), status, actions, metrics, Clock.systemUTC());
     }
 
-    public static AdminServer start(InetSocketAddress bind, Optional<String> token, Supplier<StatusSnapshot> status,
-                                    AdminActions actions, VigilMetrics metrics, Clock clock) throws IOException {
+    /**
+     * Binds and starts serving, accepting {@code hostNames} as Host besides the bound address and loopback names.
+     *
+     * @param hostNames {@code vigil_admin_host_names}
+     */
+    public static AdminServer start(InetSocketAddress bind, Optional<String> token, List<String> hostNames,
+                                    Supplier<StatusSnapshot> status, AdminActions actions, VigilMetrics metrics,
+                                    Clock clock) throws IOException {
+        AdminHttpLimits.apply();
         HttpServer http = HttpServer.create(bind, 64);
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("vigil-admin-", 0).factory());
         http.setExecutor(executor);
-        AdminServer admin = new AdminServer(http, executor, token, status, actions, metrics, clock);
+        AdminServer admin = new AdminServer(http, executor, token, new AdminHosts(bind, hostNames), status, actions,
+                metrics, clock);
         http.createContext("/", admin::handle);
         http.start();
         LOG.info("admin endpoint on http://{}/ (status, metrics, dashboard){}", admin.endpoint(),
@@ -148,25 +159,29 @@ public final class AdminServer implements AutoCloseable {
         try {
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod();
+            if (!hostAllowed(ex)) return;
             switch (path) {
                 case "/api/v1/status" -> {
                     if (allow(ex, "GET")) status(ex);
+                }
+                case "/api/v1/connections" -> {
+                    if (allow(ex, "GET") && ready(ex)) connections(ex);
                 }
                 case "/metrics" -> {
                     if (allow(ex, "GET")) metrics(ex);
                 }
                 case "/api/v1/real-servers/drain", "/api/v1/real-servers/enable" -> {
-                    if (allow(ex, "POST") && authorized(ex)) drainOrEnable(ex, path.endsWith("/drain"));
+                    if (allow(ex, "POST") && authorized(ex) && ready(ex)) drainOrEnable(ex, path.endsWith("/drain"));
                 }
                 case "/api/v1/reload" -> {
-                    if (allow(ex, "POST") && authorized(ex)) reload(ex);
+                    if (allow(ex, "POST") && authorized(ex) && ready(ex)) reload(ex);
                 }
                 default -> {
                     if (ASSETS.containsKey(path)) {
                         if (allow(ex, "GET")) asset(ex, ASSETS.get(path));
                     } else {
                         error(ex, 404, "no such endpoint: " + method + " " + path
-                                + " (try GET /api/v1/status, GET /metrics or GET /)");
+                                + " (try GET /api/v1/status, GET /api/v1/connections, GET /metrics or GET /)");
                     }
                 }
             }
@@ -184,10 +199,37 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    /** A Host that names another site is a DNS-rebinding page in a browser: 421, and no data. */
+    private boolean hostAllowed(HttpExchange ex) throws IOException {
+        String host = ex.getRequestHeaders().getFirst("Host");
+        if (hosts.allows(host, ex.getLocalAddress().getAddress())) return true;
+        metrics.adminRefused("host");
+        long n = foreignHosts.incrementAndGet();
+        if (Long.bitCount(n) == 1) {
+            LOG.warn("admin request {} {} from {} with Host '{}' refused: this endpoint answers to {} "
+                            + "(add names to vigil_admin_host_names; {} refused so far)", ex.getRequestMethod(),
+                    ex.getRequestURI().getPath(), ex.getRemoteAddress().getAddress().getHostAddress(), host,
+                    hosts.describe(), n);
+        }
+        error(ex, 421, "this endpoint does not answer to Host '" + host + "' (DNS rebinding guard); "
+                + "use its address, localhost, or a name listed in vigil_admin_host_names");
+        return false;
+    }
+
+    /** GET endpoints answer HEAD too, with the same headers and no body. */
     private boolean allow(HttpExchange ex, String method) throws IOException {
-        if (ex.getRequestMethod().equals(method)) return true;
-        ex.getResponseHeaders().set("Allow", method);
-        error(ex, 405, ex.getRequestMethod() + " is not allowed on " + ex.getRequestURI().getPath() + "; use " + method);
+        String asked = ex.getRequestMethod();
+        if (asked.equals(method) || (method.equals("GET") && asked.equals("HEAD"))) return true;
+        ex.getResponseHeaders().set("Allow", method.equals("GET") ? "GET, HEAD" : method);
+        error(ex, 405, asked + " is not allowed on " + ex.getRequestURI().getPath() + "; use " + method);
+        return false;
+    }
+
+    /** The node answers state-changing calls once all its parts run; before that, 503 and a retry hint. */
+    private boolean ready(HttpExchange ex) throws IOException {
+        if (actions.ready()) return true;
+        ex.getResponseHeaders().set("Retry-After", "1");
+        error(ex, 503, "starting: the node is not ready for " + ex.getRequestURI().getPath() + " yet; try again");
         return false;
     }
 
@@ -196,7 +238,19 @@ public final class AdminServer implements AutoCloseable {
             error(ex, 403, NO_TOKEN);
             return false;
         }
-        if (token.get().matches(ex.getRequestHeaders().getFirst("Authorization"))) return true;
+        InetAddress source = ex.getRemoteAddress().getAddress();
+        long wait = lockout.retryAfterSeconds(source);
+        if (wait > 0) {
+            metrics.adminRefused("lockout");
+            ex.getResponseHeaders().set("Retry-After", Long.toString(wait));
+            error(ex, 429, "too many wrong tokens from " + source.getHostAddress() + "; try again in " + wait + " s");
+            return false;
+        }
+        if (token.get().matches(ex.getRequestHeaders().getFirst("Authorization"))) {
+            lockout.succeeded(source);
+            return true;
+        }
+        lockout.failed(source);
         metrics.adminAuthFailure();
         long n = metrics.adminAuthFailures();
         if (Long.bitCount(n) == 1) {
@@ -219,6 +273,10 @@ public final class AdminServer implements AutoCloseable {
         send(ex, 200, JSON, StatusJson.write(snapshot, clock.instant()));
     }
 
+    private void connections(HttpExchange ex) throws IOException {
+        send(ex, 200, JSON, ConnectionsJson.write(actions.connections()));
+    }
+
     private void metrics(HttpExchange ex) throws IOException {
         var out = new ByteArrayOutputStream(16 * 1024);
         String type = metrics.scrape(ex.getRequestHeaders().getFirst("Accept"), out);
@@ -239,31 +297,17 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void drainOrEnable(HttpExchange ex, boolean drain) throws IOException {
-        JsonNode body = jsonBody(ex);
-        if (body == null) return;
-        Optional<ServerAddress> vs;
-        ServerAddress rs;
-        try {
-            for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                if (!f.equals("virtual_server") && !f.equals("real_server")) {
-                    throw new IllegalArgumentException("unknown field '" + f + "'; expected real_server and optionally virtual_server");
-                }
+        DrainBody.Request request;
+        switch (DrainBody.parse(ex.getRequestBody().readNBytes(DrainBody.MAX_BYTES + 1))) {
+            case DrainBody.Refused refused -> {
+                badRequests.incrementAndGet();
+                error(ex, refused.status(), refused.message());
+                return;
             }
-            JsonNode r = body.get("real_server");
-            if (r == null || !r.isTextual()) {
-                throw new IllegalArgumentException("'real_server' is required, as a string like \"10.0.0.11:443\"");
-            }
-            rs = ServerAddress.parse(r.asText());
-            JsonNode v = body.get("virtual_server");
-            if (v == null || v.isNull()) vs = Optional.empty();
-            else if (v.isTextual()) vs = Optional.of(ServerAddress.parse(v.asText()));
-            else throw new IllegalArgumentException("'virtual_server' must be a string like \"10.0.0.1:443\" or absent");
-        } catch (IllegalArgumentException e) {
-            badRequests.incrementAndGet();
-            error(ex, 400, e.getMessage());
-            return;
+            case DrainBody.Request r -> request = r;
         }
+        Optional<ServerAddress> vs = request.virtualServer();
+        ServerAddress rs = request.realServer();
         boolean matched = drain ? actions.drain(vs, rs) : actions.enable(vs, rs);
         String where = vs.map(a -> "virtual server " + a).orElse("any virtual server");
         if (!matched) {
@@ -289,28 +333,6 @@ public final class AdminServer implements AutoCloseable {
         sendJson(ex, result.applied() ? 200 : 422, out);
     }
 
-    private JsonNode jsonBody(HttpExchange ex) throws IOException {
-        byte[] bytes = ex.getRequestBody().readNBytes(MAX_BODY + 1);
-        if (bytes.length > MAX_BODY) {
-            badRequests.incrementAndGet();
-            error(ex, 413, "request body larger than " + MAX_BODY + " bytes");
-            return null;
-        }
-        try {
-            JsonNode node = StatusJson.MAPPER.readTree(bytes);
-            if (node == null || !node.isObject()) throw new IllegalArgumentException("the body must be a JSON object");
-            return node;
-        } catch (JsonProcessingException e) {
-            badRequests.incrementAndGet();
-            error(ex, 400, "the body is not valid JSON: " + e.getOriginalMessage());
-            return null;
-        } catch (IllegalArgumentException e) {
-            badRequests.incrementAndGet();
-            error(ex, 400, e.getMessage());
-            return null;
-        }
-    }
-
     private static void error(HttpExchange ex, int code, String message) throws IOException {
         ObjectNode out = StatusJson.MAPPER.createObjectNode();
         out.put("error", message);
@@ -326,6 +348,13 @@ public final class AdminServer implements AutoCloseable {
         ex.getResponseHeaders().set("Content-Type", type);
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        if (ex.getRequestMethod().equals("HEAD")) {
+            // The JDK sends no body for HEAD, and wants the length set by hand rather than passed.
+            ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+            ex.sendResponseHeaders(code, -1);
+            ex.getResponseBody().close();
+            return;
+        }
         ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);

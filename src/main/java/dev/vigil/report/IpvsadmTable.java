@@ -10,8 +10,9 @@ import java.util.Locale;
 
 /**
  * The text of {@code vigil status}: virtual and real servers laid out as {@code ipvsadm -Ln} lays them
- * out (so muscle memory and scripts that grep it keep working), with health and reason columns added,
- * then one line of the proxy engine's counters, then the VRRP instances.
+ * out (so muscle memory and scripts that grep it keep working), with health and reason columns added and
+ * each virtual server's engine and why it has it after its scheduler,
+ * then one line of the proxy engine's counters, the connection sync's lines if it runs, then the VRRP instances.
  */
 public final class IpvsadmTable {
 
@@ -30,6 +31,7 @@ public final class IpvsadmTable {
                     : vs.protocol() + "  " + vs.endpoint();
             out.append(name).append(' ').append(vs.scheduler());
             if (!vs.quorumUp()) out.append("  [quorum down]");
+            out.append("  [").append(vs.engine()).append(" engine: ").append(vs.engineReason()).append(']');
             out.append('\n');
             for (var rs : vs.realServers()) {
                 out.append(String.format(Locale.ROOT, "  -> %-28s %-7s %-6d %-10d %-10d %-11s %s",
@@ -38,6 +40,7 @@ public final class IpvsadmTable {
             }
         }
         s.proxy().ifPresent(p -> out.append(proxy(p)).append('\n'));
+        s.sync().ifPresent(y -> out.append(sync(y)));
         out.append('\n');
         if (s.vrrp().isEmpty()) {
             out.append("No VRRP instances.\n");
@@ -56,6 +59,23 @@ public final class IpvsadmTable {
         return out.toString();
     }
 
+    /**
+     * The connections as {@code ipvsadm -Lnc} lists them, with the time since bytes last moved where
+     * IPVS shows when its entry expires (a proxied connection expires after its idle timeout).
+     */
+    public static String formatConnections(List<ConnectionEntry> connections) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "%-4s %-8s %-12s %-28s %-28s %s%n", "pro", "idle", "state", "source",
+                "virtual", "destination"));
+        for (ConnectionEntry c : connections) {
+            long seconds = c.idle().toSeconds();
+            out.append(String.format(Locale.ROOT, "%-4s %02d:%02d:%02d %-12s %-28s %-28s %s", c.protocol(), seconds / 3600,
+                    seconds / 60 % 60, seconds % 60, c.state(), c.client(), c.virtual(), c.realServer().orElse("-"))
+                    .stripTrailing()).append('\n');
+        }
+        return out.toString();
+    }
+
     /** Bind and accept failures are rare and serious: shown only when there are some, to keep the line short. */
     static String proxy(StatusSnapshot.Proxy p) {
         StringBuilder line = new StringBuilder("proxy: ");
@@ -66,6 +86,39 @@ public final class IpvsadmTable {
                 .append(count(p.idleTimeouts(), "idle timeout"));
         if (p.bindFailures() > 0) line.append(", ").append(count(p.bindFailures(), "bind failure"));
         if (p.acceptFailures() > 0) line.append(", ").append(count(p.acceptFailures(), "accept failure"));
+        if (p.refusedMaxconn() > 0) line.append(", ").append(p.refusedMaxconn()).append(" refused over proxy_maxconn");
+        if (p.refusedPerSource() > 0) {
+            line.append(", ").append(p.refusedPerSource()).append(" refused over proxy_maxconn_per_source");
+        }
+        if (p.halfCloseTimeouts() > 0) line.append(", ").append(count(p.halfCloseTimeouts(), "half-close timeout"));
+        return line.toString();
+    }
+
+    /** Two lines: conntrackd and its peer; then the takeovers' commits. A lost sync says so first. */
+    static String sync(StatusSnapshot.Sync y) {
+        StringBuilder line = new StringBuilder("sync: ");
+        if (y.lostSince().isPresent()) line.append("LOST since ").append(y.lostSince().get()).append(", ");
+        line.append(y.mode()).append(" to ").append(y.destination()).append(" on ").append(y.interfaceName())
+                .append(" for ").append(y.instance().map(i -> "vrrp_instance " + i).orElse("every vrrp_instance"))
+                .append(", conntrackd ").append(y.running() ? "running" : "NOT running");
+        y.pid().ifPresent(pid -> line.append(" (pid ").append(pid).append(')'));
+        line.append(", ").append(count(y.restarts(), "restart")).append(", ").append(y.losses())
+                .append(y.losses() == 1 ? " loss" : " losses");
+        line.append("; peer ").append(y.peerSeen() ? "seen" : "NOT seen");
+        y.peerLastSeen().ifPresent(t -> line.append(" (last ").append(t).append(')'));
+        y.link().ifPresent(l -> line.append(", entries ").append(l.internalEntries()).append(" own, ")
+                .append(l.externalEntries()).append(" the peer's, ").append(l.bytesSent()).append(" B sent, ")
+                .append(l.bytesReceived()).append(" B received, ")
+                .append(count(l.sendErrors() + l.receiveErrors(), "error")).append(", ")
+                .append(l.lostMessages()).append(" lost"));
+        line.append('\n').append("sync: ").append(count(y.commits(), "commit"));
+        if (y.unfinishedCommits() > 0) line.append(" (").append(y.unfinishedCommits()).append(" unfinished)");
+        y.lastCommit().ifPresent(c -> line.append(", last ").append(c.at()).append(": ").append(c.entries())
+                .append(c.entries() == 1 ? " entry in " : " entries in ")
+                .append(String.format(Locale.ROOT, "%.1f", c.took().toNanos() / 1e6)).append(" ms")
+                .append(c.finished() ? "" : " (NOT finished)"));
+        line.append(", ").append(count(y.resyncsRequested(), "resync")).append(" requested, ")
+                .append(count(y.bulkSends(), "bulk send")).append('\n');
         return line.toString();
     }
 

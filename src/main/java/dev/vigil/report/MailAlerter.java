@@ -1,6 +1,7 @@
 package dev.vigil.report;
 
 import dev.vigil.config.GlobalDefs;
+import dev.vigil.text.ControlCharacters;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -24,19 +25,29 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sends keepalived-style alert mails ({@code smtp_alert}) on VRRP and real-server transitions. Callers
  * only enqueue: one virtual thread talks SMTP, a full queue drops the alert and counts it, and an
- * unreachable server costs a (rate-limited) log line and a counter, never a delayed failover. The caller
+ * unreachable server costs a (rate-limited) log line and a counter, never a delayed failover. Each step
+ * of the conversation waits at most {@code smtp_connect_timeout}, and the whole of it at most
+ * {@link #conversationDeadline three times that}: a tar pit that answers a byte at a time, never slow
+ * enough for a read to time out, costs each mail its deadline, not the queue forever. The caller
  * decides whether an event is alerted (global and per-instance {@code smtp_alert}); this class formats
  * and sends whatever it is given.
  */
 public final class MailAlerter implements TransitionListener, AutoCloseable {
 
     public static final int DEFAULT_QUEUE_CAPACITY = 256;
+    /** How many {@code smtp_connect_timeout}s one mail's whole conversation may take. */
+    static final int CONVERSATION_TIMEOUTS = 3;
     private static final Logger LOG = LoggerFactory.getLogger(MailAlerter.class);
     private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -79,6 +90,8 @@ public final class MailAlerter implements TransitionListener, AutoCloseable {
     private final BlockingQueue<Alert> queue;
     private final Session session;
     private final Thread sender;
+    /** Runs each conversation, so that one past its deadline can be interrupted (which closes its socket). */
+    private final ExecutorService conversations = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -88,7 +101,7 @@ public final class MailAlerter implements TransitionListener, AutoCloseable {
 
     private MailAlerter(Settings settings, String routerId, int queueCapacity) {
         this.settings = settings;
-        this.routerId = Objects.requireNonNull(routerId, "routerId");
+        this.routerId = ControlCharacters.escape(Objects.requireNonNull(routerId, "routerId"));
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.session = Session.getInstance(properties(settings));
         this.sender = Thread.ofVirtual().name("vigil-mail").unstarted(this::sendLoop);
@@ -121,6 +134,11 @@ public final class MailAlerter implements TransitionListener, AutoCloseable {
         offer(AlertMail.of(routerId, t), t.time());
     }
 
+    @Override
+    public void syncTransition(SyncTransition t) {
+        offer(AlertMail.of(routerId, t), t.time());
+    }
+
     /** Mails handed to the SMTP server. */
     public long sent() {
         return sent.get();
@@ -134,6 +152,16 @@ public final class MailAlerter implements TransitionListener, AutoCloseable {
     /** Alerts dropped because the queue was full or the alerter closed. */
     public long dropped() {
         return dropped.get();
+    }
+
+    /** Alerts waiting for the sender now, at most the queue's capacity. */
+    public int queued() {
+        return queue.size();
+    }
+
+    /** The longest one mail's whole SMTP conversation may take, for a given {@code smtp_connect_timeout}. */
+    public static Duration conversationDeadline(Duration connectTimeout) {
+        return connectTimeout.multipliedBy(CONVERSATION_TIMEOUTS);
     }
 
     private void offer(AlertMail mail, java.time.Instant time) {
@@ -152,19 +180,40 @@ public final class MailAlerter implements TransitionListener, AutoCloseable {
                 break;
             }
             if (alert == null) continue;
-            try {
-                Transport.send(message(alert));
-                sent.incrementAndGet();
-            } catch (MessagingException | RuntimeException e) {
-                failed.incrementAndGet();
-                logFailure(alert, e);
-            }
+            if (!send(alert)) break;
         }
+        conversations.shutdownNow();
         int left = queue.size();
         if (left > 0) {
             dropped.addAndGet(left);
             queue.clear();
         }
+    }
+
+    /** One mail, within its deadline; false when the sender itself was interrupted (the alerter closes). */
+    private boolean send(Alert alert) {
+        Duration deadline = conversationDeadline(settings.connectTimeout());
+        Future<?> conversation = conversations.submit(() -> {
+            Transport.send(message(alert));
+            return null;
+        });
+        try {
+            conversation.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+            sent.incrementAndGet();
+        } catch (ExecutionException e) {
+            failed.incrementAndGet();
+            logFailure(alert, e.getCause() instanceof Exception cause ? cause : e);
+        } catch (TimeoutException e) {
+            conversation.cancel(true);
+            failed.incrementAndGet();
+            logFailure(alert, new MessagingException("the conversation did not end within " + deadline.toMillis()
+                    + " ms (" + CONVERSATION_TIMEOUTS + " x smtp_connect_timeout)"));
+        } catch (InterruptedException e) {
+            conversation.cancel(true);
+            dropped.incrementAndGet();
+            return false;
+        }
+        return true;
     }
 
     private MimeMessage message(Alert alert) throws MessagingException {

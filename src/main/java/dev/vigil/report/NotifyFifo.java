@@ -2,6 +2,9 @@ package dev.vigil.report;
 
 import dev.vigil.config.Protocol;
 import dev.vigil.config.VirtualServer;
+import dev.vigil.linux.ChildProcesses;
+import dev.vigil.text.ControlCharacters;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +20,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Writes keepalived's {@code notify_fifo} lines ({@code INSTANCE "VI_1" MASTER 100},
  * {@code RS [10.0.0.11]:tcp:443 [10.0.0.1]:tcp:443 DOWN}) for a reader script. Callers only enqueue; a
  * full queue drops the line and counts it. The FIFO is opened read-write as keepalived does, so opening
- * never waits for a reader; a missing FIFO is created with {@code mkfifo}.
+ * never waits for a reader; a missing FIFO is created with {@code mkfifo}. Anything else at the path (a
+ * symbolic link, a regular file) is refused, never followed or appended to.
  */
 public final class NotifyFifo implements TransitionListener, AutoCloseable {
 
@@ -44,7 +49,7 @@ public final class NotifyFifo implements TransitionListener, AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private volatile boolean closed;
-    private FileChannel channel;
+    private @Nullable FileChannel channel;
     private boolean openErrorLogged;
 
     private NotifyFifo(Path path, Events events, int capacity) {
@@ -74,9 +79,12 @@ public final class NotifyFifo implements TransitionListener, AutoCloseable {
         return fifo;
     }
 
-    /** {@code INSTANCE "VI_1" MASTER 100} / {@code GROUP "VG_1" BACKUP 0}. */
+    /**
+     * {@code INSTANCE "VI_1" MASTER 100} / {@code GROUP "VG_1" BACKUP 0}. Like every line, with its control
+     * characters escaped: a name cannot end the line and forge the next one for the reader.
+     */
     public static String line(VrrpTransition t) {
-        return t.scope().name() + " \"" + t.name() + "\" " + t.to().name() + " " + t.priority();
+        return ControlCharacters.escape(t.scope().name() + " \"" + t.name() + "\" " + t.to().name() + " " + t.priority());
     }
 
     /** {@code RS [10.0.0.11]:tcp:443 [10.0.0.1]:tcp:443 UP}; anything but UP is DOWN, as keepalived has no more words. */
@@ -84,13 +92,23 @@ public final class NotifyFifo implements TransitionListener, AutoCloseable {
         String proto = proto(t.protocol());
         String host = AlertMail.bracketed(t.address(), t.port());
         int colon = host.lastIndexOf(':');
-        return "RS " + host.substring(0, colon) + ":" + proto + host.substring(colon) + " "
-                + virtualServer(t.virtualServer(), proto) + " " + (t.state() == RealServerState.UP ? "UP" : "DOWN");
+        return ControlCharacters.escape("RS " + host.substring(0, colon) + ":" + proto + host.substring(colon) + " "
+                + virtualServer(t.virtualServer(), proto) + " " + (t.state() == RealServerState.UP ? "UP" : "DOWN"));
     }
 
     /** {@code VS [10.0.0.1]:tcp:443 DOWN}. */
     public static String line(VirtualServerTransition t) {
-        return "VS " + virtualServer(t.virtualServer(), proto(t.protocol())) + " " + (t.up() ? "UP" : "DOWN");
+        return ControlCharacters.escape("VS " + virtualServer(t.virtualServer(), proto(t.protocol())) + " "
+                + (t.up() ? "UP" : "DOWN"));
+    }
+
+    /**
+     * {@code SYNC LOST 3} (the count of losses) / {@code SYNC BACK 3}: Vigil's own line (keepalived has no
+     * connection sync), written to {@code notify_fifo} only, so readers of the vrrp_ and lvs_ FIFOs see only
+     * keepalived's kinds.
+     */
+    public static String line(SyncTransition t) {
+        return "SYNC " + (t.lost() ? "LOST" : "BACK") + " " + t.losses();
     }
 
     private static String proto(Protocol p) {
@@ -122,6 +140,11 @@ public final class NotifyFifo implements TransitionListener, AutoCloseable {
     @Override
     public void virtualServerTransition(VirtualServerTransition t) {
         if (events != Events.VRRP) offer(line(t));
+    }
+
+    @Override
+    public void syncTransition(SyncTransition t) {
+        if (events == Events.ALL) offer(line(t));
     }
 
     public long written() {
@@ -164,6 +187,14 @@ public final class NotifyFifo implements TransitionListener, AutoCloseable {
             while (bytes.hasRemaining()) channel.write(bytes);
             written.incrementAndGet();
             openErrorLogged = false;
+        } catch (Refused e) {
+            failed.incrementAndGet();
+            if (!openErrorLogged) {
+                LOG.error("refusing to write to notify FIFO {}: it {}. Lines are counted as failed until a FIFO is"
+                        + " there (remove it and Vigil makes one); if nobody put it there, someone who can write to"
+                        + " its directory tried to make Vigil write elsewhere with its privileges.", path, e.getMessage());
+                openErrorLogged = true;
+            }
         } catch (IOException e) {
             failed.incrementAndGet();
             if (!openErrorLogged) {
@@ -174,19 +205,44 @@ public final class NotifyFifo implements TransitionListener, AutoCloseable {
         }
     }
 
+    /**
+     * Opens the FIFO, and nothing else: Vigil writes as root, so a link or a file planted at the path (by anyone
+     * who may write its directory) must not lead these lines into another file.
+     */
     private FileChannel open() throws IOException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) mkfifo();
-        BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
-        if (attrs.isOther()) {
-            // O_RDWR on a FIFO never waits for a reader (Linux), and keeps the pipe open between readers.
-            return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (attrs.isSymbolicLink()) throw new Refused("is a symbolic link; not following it");
+        if (!attrs.isOther()) throw new Refused("is not a FIFO" + (attrs.isRegularFile() ? " but a regular file" : ""));
+        // O_NOFOLLOW: a link swapped in since that look is refused by the kernel. O_RDWR on a FIFO never waits
+        // for a reader (Linux), and keeps the pipe open between readers.
+        FileChannel opened = FileChannel.open(path, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS));
+        // What was opened must be a FIFO as well, in case a file was swapped in since: Java has no fstat, but
+        // a pipe is the one thing here that cannot seek.
+        boolean seekable;
+        try {
+            opened.position();
+            seekable = true;
+        } catch (IOException pipe) {
+            seekable = false;
         }
-        if (attrs.isRegularFile()) return FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        throw new IOException("not a FIFO or a file");
+        if (seekable) {
+            opened.close();
+            throw new Refused("changed into something that is not a FIFO while being opened");
+        }
+        return opened;
+    }
+
+    /** The path holds something Vigil must not write to. */
+    private static final class Refused extends IOException {
+        Refused(String why) {
+            super(why);
+        }
     }
 
     private void mkfifo() throws IOException {
-        Process p = new ProcessBuilder("mkfifo", "-m", "600", path.toString()).redirectErrorStream(true).start();
+        Process p = ChildProcesses.start(new ProcessBuilder("mkfifo", "-m", "600", path.toString()).redirectErrorStream(true));
         try {
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

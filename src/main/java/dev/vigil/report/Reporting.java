@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +65,7 @@ public final class Reporting implements AutoCloseable {
         }
         try {
             AdminServer admin = AdminServer.start(AdminServer.bindAddress(adminAddress, globals), globals.adminToken(),
-                    status, actions, metrics);
+                    globals.adminHostNames(), status, actions, metrics, Clock.systemUTC());
             return new Reporting(metrics, fifos, mail, admin);
         } catch (IOException | RuntimeException e) {
             fifos.forEach(NotifyFifo::close);
@@ -86,6 +87,11 @@ public final class Reporting implements AutoCloseable {
     public void virtualServerTransition(VirtualServerTransition t, boolean smtpAlert) {
         always.virtualServerTransition(t);
         if (smtpAlert) mail.ifPresent(m -> m.virtualServerTransition(t));
+    }
+
+    public void syncTransition(SyncTransition t, boolean smtpAlert) {
+        always.syncTransition(t);
+        if (smtpAlert) mail.ifPresent(m -> m.syncTransition(t));
     }
 
     /** One finished health check, for {@code vigil_check_duration_seconds}. */

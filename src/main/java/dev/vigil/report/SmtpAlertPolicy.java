@@ -28,6 +28,14 @@ public final class SmtpAlertPolicy {
         return virtualServer.smtpAlert().orElse(globals.smtpAlert());
     }
 
+    /**
+     * The connection sync lost or back: always mailed (when mail is configured), as a real server's change is by
+     * default: a lost sync changes nothing anyone sees until the next failover drops every connection.
+     */
+    public static boolean forConnectionSync() {
+        return true;
+    }
+
     public static boolean forRealServer(GlobalDefs globals, VirtualServer virtualServer, RealServer realServer) {
         // keepalived alerts on real server changes unless told not to (smtp_alert no).
         return realServer.smtpAlert().orElse(true);

@@ -45,10 +45,17 @@ final class StatusCollector implements MultiCollector {
                     .points().add(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(value).labels(labels).build());
         }
 
+        // Prometheus values are doubles; counts of connections, bytes and lines stay far below 2^53,
+        // where a double still holds every integer exactly.
+        void gauge(String name, String help, long value, Labels labels) {
+            gauge(name, help, (double) value, labels);
+        }
+
         /** {@code name} without {@code _total}; the text format adds it. */
-        void counter(String name, String help, double value, Labels labels) {
+        void counter(String name, String help, long value, Labels labels) {
             byName.computeIfAbsent(name, n -> new Family(true, help, new ArrayList<>()))
-                    .points().add(CounterSnapshot.CounterDataPointSnapshot.builder().value(value).labels(labels).build());
+                    .points().add(CounterSnapshot.CounterDataPointSnapshot.builder().value((double) value)
+                            .labels(labels).build());
         }
 
         List<MetricSnapshot> build() {
@@ -87,6 +94,9 @@ final class StatusCollector implements MultiCollector {
             vrrp(m, s);
             virtualServers(m, s);
             s.proxy().ifPresent(p -> proxy(m, p));
+            m.gauge("vigil_sync_configured", "1 if this node runs connection sync (lvs_sync_daemon with the kernel engine)",
+                    s.sync().isPresent() ? 1 : 0, Labels.EMPTY);
+            s.sync().ifPresent(y -> sync(m, y));
         }
         events(m);
         out.addAll(m.build());
@@ -103,6 +113,9 @@ final class StatusCollector implements MultiCollector {
                     Labels.of("instance", v.name()));
             m.gauge("vigil_vrrp_effective_priority", "Priority after track_script/track_interface weights",
                     v.effectivePriority(), Labels.of("instance", v.name()));
+            v.drops().forEach((reason, n) -> m.counter("vigil_vrrp_adverts_dropped",
+                    "VRRP packets for the instance dropped, by reason (docs/vrrp.md)", n,
+                    Labels.of("instance", v.name(), "reason", reason)));
         }
     }
 
@@ -174,6 +187,61 @@ final class StatusCollector implements MultiCollector {
                 p.bindFailures(), Labels.EMPTY);
         m.counter("vigil_proxy_accept_failures", "Failed accepts of client connections (e.g. out of file descriptors)",
                 p.acceptFailures(), Labels.EMPTY);
+        m.counter("vigil_proxy_refused_maxconn", "Clients reset at once because proxy_maxconn of the node or of their "
+                + "virtual server was reached", p.refusedMaxconn(), Labels.EMPTY);
+        m.counter("vigil_proxy_refused_per_source", "Clients reset at once because proxy_maxconn_per_source was reached",
+                p.refusedPerSource(), Labels.EMPTY);
+        m.counter("vigil_proxy_half_close_timeouts", "Half-closed connections closed after proxy_half_close_timeout "
+                + "without traffic", p.halfCloseTimeouts(), Labels.EMPTY);
+        m.counter("vigil_kernel_guard_drops", "Packets that would have opened a connection to a VIP without being a "
+                + "SYN, dropped by the kernel engine's guard", p.guardDrops(), Labels.EMPTY);
+    }
+
+    private static void sync(Families m, StatusSnapshot.Sync y) {
+        m.gauge("vigil_sync_running", "1 while conntrackd runs", y.running() ? 1 : 0, Labels.EMPTY);
+        m.gauge("vigil_sync_lost", "1 while the sync is lost (conntrackd died and no restart answers yet)",
+                y.lostSince().isPresent() ? 1 : 0, Labels.EMPTY);
+        m.counter("vigil_sync_losses", "Times the sync was lost (conntrackd died or could not start)", y.losses(),
+                Labels.EMPTY);
+        m.counter("vigil_sync_conntrackd_restarts", "Restarts of conntrackd after it died", y.restarts(), Labels.EMPTY);
+        m.gauge("vigil_sync_peer_seen", "1 if the peer's sync messages arrived lately", y.peerSeen() ? 1 : 0,
+                Labels.EMPTY);
+        y.peerLastSeen().ifPresent(t -> m.gauge("vigil_sync_peer_last_seen_timestamp_seconds",
+                "Unix time at which the peer's sync messages were last seen arriving", t.toEpochMilli() / 1000.0,
+                Labels.EMPTY));
+        y.link().ifPresent(l -> {
+            m.gauge("vigil_sync_entries", "Entries in conntrackd's caches: internal (this node's connections), "
+                    + "external (the peer's, committed on takeover)", l.internalEntries(), Labels.of("cache", "internal"));
+            m.gauge("vigil_sync_entries", "", l.externalEntries(), Labels.of("cache", "external"));
+            m.counter("vigil_sync_bytes", "Bytes on the sync link, by direction (conntrackd's count since it started)",
+                    l.bytesSent(), Labels.of("direction", "sent"));
+            m.counter("vigil_sync_bytes", "", l.bytesReceived(), Labels.of("direction", "received"));
+            m.counter("vigil_sync_packets", "Packets on the sync link, by direction (since conntrackd started)",
+                    l.packetsSent(), Labels.of("direction", "sent"));
+            m.counter("vigil_sync_packets", "", l.packetsReceived(), Labels.of("direction", "received"));
+            m.counter("vigil_sync_errors", "Send and receive errors on the sync link (since conntrackd started)",
+                    l.sendErrors(), Labels.of("direction", "sent"));
+            m.counter("vigil_sync_errors", "", l.receiveErrors(), Labels.of("direction", "received"));
+            m.counter("vigil_sync_lost_messages", "Sync messages of the peer's that never arrived", l.lostMessages(),
+                    Labels.EMPTY);
+            m.gauge("vigil_sync_stats_timestamp_seconds", "Unix time of the last read of conntrackd's statistics",
+                    l.readAt().toEpochMilli() / 1000.0, Labels.EMPTY);
+        });
+        m.counter("vigil_sync_commits", "Takeover commits of the synced connections", y.commits(), Labels.EMPTY);
+        m.counter("vigil_sync_commits_unfinished", "Takeover commits that did not finish within their bound",
+                y.unfinishedCommits(), Labels.EMPTY);
+        y.lastCommit().ifPresent(c -> {
+            m.gauge("vigil_sync_last_commit_timestamp_seconds", "Unix time of the last takeover commit",
+                    c.at().toEpochMilli() / 1000.0, Labels.EMPTY);
+            m.gauge("vigil_sync_last_commit_entries", "Entries the last takeover commit put into the kernel",
+                    c.entries(), Labels.EMPTY);
+            m.gauge("vigil_sync_last_commit_seconds", "How long the last takeover commit held the VIPs back",
+                    c.took().toNanos() / 1e9, Labels.EMPTY);
+        });
+        m.counter("vigil_sync_resyncs_requested", "Resyncs asked of the peer on leaving MASTER", y.resyncsRequested(),
+                Labels.EMPTY);
+        m.counter("vigil_sync_bulk_sends", "Bulk updates sent to the peer on becoming MASTER", y.bulkSends(),
+                Labels.EMPTY);
     }
 
     private void events(Families m) {
@@ -181,6 +249,7 @@ final class StatusCollector implements MultiCollector {
         m.counter("vigil_mail_sent", "Alert mails handed to the SMTP server", alerter == null ? 0 : alerter.sent(), Labels.EMPTY);
         m.counter("vigil_mail_failed", "Alert mails the SMTP server did not take", alerter == null ? 0 : alerter.failed(), Labels.EMPTY);
         m.counter("vigil_mail_dropped", "Alert mails dropped because the queue was full", alerter == null ? 0 : alerter.dropped(), Labels.EMPTY);
+        m.gauge("vigil_mail_queued", "Alert mails waiting to be sent", alerter == null ? 0 : alerter.queued(), Labels.EMPTY);
         long written = 0, dropped = 0, failed = 0;
         for (NotifyFifo f : fifos.get()) {
             written += f.written();

@@ -41,6 +41,17 @@ public final class TransitionFanout implements TransitionListener {
     }
 
     @Override
+    public void syncTransition(SyncTransition t) {
+        for (TransitionListener l : listeners) {
+            try {
+                l.syncTransition(t);
+            } catch (RuntimeException e) {
+                LOG.warn("{} failed on {}: {}", l.getClass().getSimpleName(), t, e.toString());
+            }
+        }
+    }
+
+    @Override
     public void virtualServerTransition(VirtualServerTransition t) {
         for (TransitionListener l : listeners) {
             try {

@@ -10,4 +10,6 @@ public interface TransitionListener {
     default void realServerTransition(RealServerTransition transition) {}
 
     default void virtualServerTransition(VirtualServerTransition transition) {}
+
+    default void syncTransition(SyncTransition transition) {}
 }

@@ -8,16 +8,17 @@ import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -36,12 +37,21 @@ public final class VigilMetrics implements TransitionListener {
     private final Counter virtualServerTransitions;
     private final Histogram checkDuration;
     private final Counter adminAuthFailures;
-    private final Map<String, Instant> enteredState = new ConcurrentHashMap<>();
-    private volatile MailAlerter mail;
+    private final Counter adminRefused;
+    /** When each instance entered its state, on the monotonic clock: a step of the wall clock is no time in a state. */
+    private final Map<String, Long> enteredState = new ConcurrentHashMap<>();
+    private final LongSupplier nanoTime;
+    private volatile @Nullable MailAlerter mail;
     private final List<NotifyFifo> fifos = new CopyOnWriteArrayList<>();
 
     public VigilMetrics(Supplier<StatusSnapshot> status) {
+        this(status, System::nanoTime);
+    }
+
+    /** With {@code nanoTime} as the monotonic clock that times VRRP states (tests pass their own). */
+    public VigilMetrics(Supplier<StatusSnapshot> status, LongSupplier nanoTime) {
         Objects.requireNonNull(status, "status");
+        this.nanoTime = nanoTime;
         registry.register(new StatusCollector(status, () -> mail, () -> fifos));
         vrrpTransitions = Counter.builder().name("vigil_vrrp_transitions_total")
                 .help("State changes of VRRP instances").labelNames("instance", "from", "to").register(registry);
@@ -65,6 +75,9 @@ public final class VigilMetrics implements TransitionListener {
                 .register(registry);
         adminAuthFailures = Counter.builder().name("vigil_admin_auth_failures_total")
                 .help("State-changing admin requests refused for a missing or wrong bearer token").register(registry);
+        adminRefused = Counter.builder().name("vigil_admin_refused_total")
+                .help("Admin requests refused unread: a foreign Host header (host), or a source locked out after "
+                        + "wrong tokens (lockout)").labelNames("reason").register(registry);
         JvmMetrics.builder().register(registry);
     }
 
@@ -96,11 +109,9 @@ public final class VigilMetrics implements TransitionListener {
         }
         vrrpTransitions.labelValues(t.name(), t.from().name(), t.to().name()).inc();
         vrrpLastTransition.labelValues(t.name()).set(t.time().toEpochMilli() / 1000.0);
-        Instant entered = enteredState.put(t.name(), t.time());
-        if (entered != null && !t.time().isBefore(entered)) {
-            vrrpStateDuration.labelValues(t.name(), t.from().name())
-                    .observe(Duration.between(entered, t.time()).toNanos() / 1e9);
-        }
+        long now = nanoTime.getAsLong();
+        Long entered = enteredState.put(t.name(), now);
+        if (entered != null) vrrpStateDuration.labelValues(t.name(), t.from().name()).observe((now - entered) / 1e9);
     }
 
     @Override
@@ -121,6 +132,11 @@ public final class VigilMetrics implements TransitionListener {
 
     public long adminAuthFailures() {
         return (long) adminAuthFailures.get();
+    }
+
+    /** An admin request refused before it was looked at; {@code reason} is {@code host} or {@code lockout}. */
+    void adminRefused(String reason) {
+        adminRefused.labelValues(reason).inc();
     }
 
     /** Content type for a scrape that sent {@code accept}: OpenMetrics if asked for, else Prometheus text. */

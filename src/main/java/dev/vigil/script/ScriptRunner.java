@@ -1,8 +1,11 @@
 package dev.vigil.script;
 
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import dev.vigil.config.GlobalDefs;
 import dev.vigil.config.GlobalDefs.ScriptUser;
 import dev.vigil.config.Script;
+import dev.vigil.linux.ChildProcesses;
+import dev.vigil.text.ControlCharacters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Runs configured scripts ({@code MISC_CHECK}, {@code notify_up}/{@code notify_down}, VRRP notifies):
  * the argument vector as written, no shell, on a virtual thread, with a minimal environment, output
  * captured (the first {@link #OUTPUT_LIMIT} bytes, stdout and stderr together) and a hard timeout that
- * kills the whole process tree: SIGTERM, then SIGKILL after a short grace. When Vigil runs as root and a
+ * kills the whole process tree: SIGTERM, then SIGKILL after a short grace, to the script's descendants and
+ * to its process group (each script leads a session of its own, through util-linux {@code setsid}), which
+ * still holds the children it detached. When Vigil runs as root and a
  * user is configured (the script's own or {@code script_user}), the script runs as that user through
  * util-linux {@code setpriv}/{@code runuser}. Callers get a future and never wait on a script.
  */
@@ -40,11 +45,14 @@ public final class ScriptRunner implements AutoCloseable {
     public static final String KEEPALIVED_SCRIPT_USER = "keepalived_script";
     public static final Duration DEFAULT_KILL_GRACE = Duration.ofMillis(500);
     static final String MINIMAL_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** util-linux: runs the script as the leader of a new session (it execs, the pid stays the script's). */
+    static final Path SETSID = Path.of("/usr/bin/setsid");
     private static final Logger LOG = LoggerFactory.getLogger(ScriptRunner.class);
 
     private final Optional<ScriptUser> defaultUser;
     private final boolean scriptSecurity;
     private final Duration killGrace;
+    private final int effectiveUid;
     private final boolean root;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
@@ -73,15 +81,18 @@ public final class ScriptRunner implements AutoCloseable {
         this.defaultUser = defaultUser;
         this.scriptSecurity = scriptSecurity;
         this.killGrace = killGrace;
-        this.root = isRoot();
+        this.effectiveUid = effectiveUid();
+        this.root = effectiveUid == 0;
     }
 
     /** Runs {@code script}; the future completes with the result, never exceptionally. */
+    @CanIgnoreReturnValue // fire and forget is fine: the result is logged and counted here
     public CompletableFuture<ScriptResult> run(Script script, Duration timeout) {
         return run(script, timeout, Map.of());
     }
 
     /** As {@link #run(Script, Duration)}, with extra environment variables for the script. */
+    @CanIgnoreReturnValue // fire and forget is fine: the result is logged and counted here
     public CompletableFuture<ScriptResult> run(Script script, Duration timeout, Map<String, String> env) {
         return run(script, List.of(), timeout, env);
     }
@@ -90,6 +101,7 @@ public final class ScriptRunner implements AutoCloseable {
      * As {@link #run(Script, Duration, Map)}, with {@code extraArgs} after the configured arguments (as
      * keepalived appends "TYPE NAME STATE PRIORITY" to a generic VRRP {@code notify} script).
      */
+    @CanIgnoreReturnValue // fire and forget is fine: the result is logged and counted here
     public CompletableFuture<ScriptResult> run(Script script, List<String> extraArgs, Duration timeout,
                                                Map<String, String> env) {
         runs.incrementAndGet();
@@ -111,7 +123,10 @@ public final class ScriptRunner implements AutoCloseable {
         Optional<Path> exe = resolve(script.path());
         if (exe.isEmpty()) return fail(script, "script not found or not executable: " + script.path());
         if (scriptSecurity) {
-            Optional<Integer> uid = root ? user.flatMap(u -> ScriptSecurity.uidOf(u.user())) : Optional.empty();
+            // Whose script it may be: the configured user's when Vigil is root and switches to it; otherwise
+            // the script runs as Vigil itself, root or not.
+            Optional<Integer> uid = root ? user.flatMap(u -> ScriptSecurity.uidOf(u.user()))
+                    : Optional.of(effectiveUid);
             if (root && user.isPresent() && uid.isEmpty()) {
                 return refuse(script, "script security: unknown user " + user.get().user() + " for " + script.path());
             }
@@ -119,6 +134,8 @@ public final class ScriptRunner implements AutoCloseable {
             if (why.isPresent()) return refuse(script, why.get() + " (refusing to run " + script.commandLine() + ")");
         }
         List<String> command = new ArrayList<>();
+        // Its own session, so its process group holds all it forks, even what a parent left behind.
+        if (Files.isExecutable(SETSID)) command.add(SETSID.toString());
         if (root && user.isPresent()) command.addAll(switchUser(user.get()));
         command.add(exe.get().toString());
         command.addAll(script.argv().subList(1, script.argv().size()));
@@ -135,7 +152,7 @@ public final class ScriptRunner implements AutoCloseable {
         long start = System.nanoTime();
         Process process;
         try {
-            process = pb.start();
+            process = ChildProcesses.start(pb);
         } catch (IOException e) {
             return fail(script, "cannot start " + script.path() + ": " + e.getMessage());
         }
@@ -170,22 +187,29 @@ public final class ScriptRunner implements AutoCloseable {
     }
 
     private void killTree(Process process) {
-        // Children are taken before the parent dies: afterwards they are re-parented and out of reach.
+        // The script's process group takes in what it forked, wherever that was re-parented. Its descendants
+        // are signalled too, for one that left the group or a runner without setsid; they are taken before
+        // their parents die, as afterwards they are out of reach. Each look at the descendants reads the whole
+        // process table, so there is one per round, and with a group none but the last: a fork bomb's
+        // hundreds of processes must not cost the node seconds of CPU.
+        boolean group = ChildProcesses.leadsOwnGroup(process.toHandle());
         Set<ProcessHandle> tree = new LinkedHashSet<>();
         tree.add(process.toHandle());
         process.descendants().forEach(tree::add);
+        if (group) ChildProcesses.signalGroup(process.pid(), false);
         tree.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + killGrace.toNanos();
         while (System.nanoTime() < deadline && tree.stream().anyMatch(ProcessHandle::isAlive)) {
-            for (ProcessHandle h : List.copyOf(tree)) if (h.isAlive()) h.descendants().forEach(tree::add);
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
+            if (!group) process.descendants().forEach(tree::add);
         }
-        for (ProcessHandle h : List.copyOf(tree)) if (h.isAlive()) h.descendants().forEach(tree::add);
+        process.descendants().forEach(tree::add);
+        if (group) ChildProcesses.signalGroup(process.pid(), true);
         tree.forEach(ProcessHandle::destroyForcibly);
         try {
             process.waitFor(killGrace.toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -209,7 +233,7 @@ public final class ScriptRunner implements AutoCloseable {
             Path p = Path.of(path);
             return Files.isRegularFile(p) && Files.isExecutable(p) ? Optional.of(p.toAbsolutePath()) : Optional.empty();
         }
-        for (String dir : MINIMAL_PATH.split(":")) {
+        for (String dir : MINIMAL_PATH.split(":", -1)) {
             Path p = Path.of(dir, path);
             if (Files.isRegularFile(p) && Files.isExecutable(p)) return Optional.of(p);
         }
@@ -233,7 +257,7 @@ public final class ScriptRunner implements AutoCloseable {
     }
 
     private static void log(Script script, ScriptResult r) {
-        String out = r.output().isBlank() ? "" : " output: " + r.output().strip().replace('\n', '|');
+        String out = r.output().isBlank() ? "" : " output: " + ControlCharacters.escape(r.output().strip());
         if (r.timedOut()) LOG.warn("{}: {}, killed{}", script.commandLine(), r.describe(), out);
         else LOG.debug("{}: {} in {} ms{}", script.commandLine(), r.describe(), r.duration().toMillis(), out);
     }
@@ -252,15 +276,16 @@ public final class ScriptRunner implements AutoCloseable {
         threads.shutdownNow();
     }
 
-    private static boolean isRoot() {
+    /** From {@code /proc/self/status}; -1 (nobody's uid, never root) when it cannot be read. */
+    private static int effectiveUid() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");
+                if (line.startsWith("Uid:")) return Integer.parseInt(line.split("\\s+", -1)[2]);
             }
-        } catch (IOException e) {
-            return false;
+        } catch (IOException | NumberFormatException e) {
+            return -1;
         }
-        return false;
+        return -1;
     }
 
     /** Keeps the first bytes of a stream and drains the rest so the script never blocks on a full pipe. */

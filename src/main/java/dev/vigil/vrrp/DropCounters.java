@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -30,7 +31,7 @@ public final class DropCounters {
 
     /** Counts the drop; returns true if a log line was written for it. */
     public boolean record(DecodeResult.Dropped dropped, long nowNanos) {
-        counts.get(dropped.reason()).incrementAndGet();
+        counter(dropped.reason()).incrementAndGet();
         synchronized (lastLogged) {
             long[] last = lastLogged.get(dropped.reason());
             if (last != null && nowNanos - last[0] < LOG_INTERVAL_NANOS) {
@@ -51,7 +52,11 @@ public final class DropCounters {
     }
 
     public long count(DropReason reason) {
-        return counts.get(reason).get();
+        return counter(reason).get();
+    }
+
+    private AtomicLong counter(DropReason reason) {
+        return Objects.requireNonNull(counts.get(reason)); // the constructor made one for each reason
     }
 
     /** A copy of all counts, zeros included. */

@@ -8,11 +8,14 @@ public enum DropReason {
     COUNT_MISMATCH("length does not match the address count"),
     BAD_CHECKSUM("bad checksum"),
     WRONG_TTL("TTL/hop limit is not 255"),
+    NO_TTL("TTL/hop limit not received with the packet"),
     WRONG_VRID("no instance with this VRID"),
     AUTH_MISMATCH("authentication type or password mismatch"),
     INTERVAL_MISMATCH("advert interval differs from ours (v2)"),
     VIP_MISMATCH("virtual IP set differs from ours"),
-    WRONG_FAMILY("address family differs from the instance's");
+    WRONG_FAMILY("address family differs from the instance's"),
+    NOT_A_PEER("source is not a unicast_peer (check_unicast_src)"),
+    QUEUE_FULL("too many adverts waiting for the state machine (flood)");
 
     private final String description;
 

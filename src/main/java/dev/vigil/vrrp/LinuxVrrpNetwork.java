@@ -50,12 +50,16 @@ public final class LinuxVrrpNetwork implements VrrpNetwork, AutoCloseable {
 
     @Override
     public Channel open(VrrpParameters instance) throws IOException {
-        // keepalived's unicast_src_ip defaults to the interface's primary address
-        InetAddress unicastSource = instance.multicast() ? null
-                : instance.unicastSrcIp().orElse(primaryAddress(instance.interfaceName(), instance.ipv6()));
-        VrrpSocket socket = inNamespace(() -> instance.multicast()
-                ? VrrpSocket.multicast(instance.interfaceName(), instance.ipv6() ? VrrpSocket.Family.IPV6 : VrrpSocket.Family.IPV4)
-                : VrrpSocket.unicast(instance.interfaceName(), unicastSource, -1));
+        VrrpSocket socket;
+        if (instance.multicast()) {
+            socket = inNamespace(() -> VrrpSocket.multicast(instance.interfaceName(),
+                    instance.ipv6() ? VrrpSocket.Family.IPV6 : VrrpSocket.Family.IPV4));
+        } else {
+            // keepalived's unicast_src_ip defaults to the interface's primary address
+            InetAddress unicastSource = instance.unicastSrcIp()
+                    .orElse(primaryAddress(instance.interfaceName(), instance.ipv6()));
+            socket = inNamespace(() -> VrrpSocket.unicast(instance.interfaceName(), unicastSource, -1));
+        }
         return new Channel() {
             @Override
             public void send(byte[] vrrpMessage, InetAddress source, InetAddress destination) throws IOException {
@@ -85,7 +89,7 @@ public final class LinuxVrrpNetwork implements VrrpNetwork, AutoCloseable {
             }
         }
         throw new NativeException((ipv6 ? "no usable IPv6 link-local address" : "no IPv4 address") + " on interface "
-                + interfaceName + (namespace.map(n -> " (namespace " + n + ")").orElse("")) + ": VRRP adverts need one as their source");
+                + interfaceName + namespace.map(n -> " (namespace " + n + ")").orElse("") + ": VRRP adverts need one as their source");
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.vigil.vrrp;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +38,7 @@ public final class SyncGroup {
     /**
      * A member changed state; returns the group's new state if the group as a whole changed, else null.
      */
-    public VrrpState memberChanged(String instance, VrrpState from, VrrpState to, long now) {
+    public @Nullable VrrpState memberChanged(String instance, VrrpState from, VrrpState to, long now) {
         if (propagating) return null;
         propagating = true;
         try {
@@ -51,7 +53,7 @@ public final class SyncGroup {
             propagating = false;
         }
         if (to != groupState && (to == VrrpState.MASTER || to == VrrpState.BACKUP || to == VrrpState.FAULT
-                || to == VrrpState.STOP && members.values().stream().allMatch(m -> m.state() == VrrpState.STOP))) {
+                || (to == VrrpState.STOP && members.values().stream().allMatch(m -> m.state() == VrrpState.STOP)))) {
             groupState = to;
             return to;
         }

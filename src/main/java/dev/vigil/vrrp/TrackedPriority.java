@@ -25,7 +25,7 @@ public final class TrackedPriority {
             int multiplier = t.reverse() ? -1 : 1;
             if (t.weight() == 0) {
                 if (t.up() == t.reverse()) fault = true;
-            } else if (t.up() && t.weight() > 0 || !t.up() && t.weight() < 0) {
+            } else if ((t.up() && t.weight() > 0) || (!t.up() && t.weight() < 0)) {
                 priority += t.weight() * multiplier;
             }
         }

@@ -18,6 +18,15 @@ public interface VrrpActions {
     /** Send {@code count} gratuitous ARPs (IPv4) / unsolicited neighbour advertisements (IPv6) per virtual IP. */
     void sendGratuitousArps(int count);
 
+    /**
+     * Whether this backup may take MASTER from a live lower-priority master now; asked again every 100 ms
+     * (or advert interval) while it says no. Connection sync says no until the node holds the master's
+     * connections (bounded by the sync), so a fail-back loses none. Never asked when the master is gone.
+     */
+    default boolean readyToPreempt() {
+        return true;
+    }
+
     /** The state changed; {@code reason} is for the log. */
     void stateChanged(VrrpState from, VrrpState to, String reason);
 }

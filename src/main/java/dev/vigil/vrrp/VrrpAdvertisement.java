@@ -1,6 +1,6 @@
 package dev.vigil.vrrp;
 
-import dev.vigil.linux.InternetChecksum;
+import dev.vigil.wire.InternetChecksum;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -14,6 +14,7 @@ import java.util.Objects;
  * (RFC 5798/9568, Max Adver Int in centiseconds, no auth). The interval is held in centiseconds for
  * both versions; v2 encodes it rounded to seconds.
  */
+@SuppressWarnings("ArrayRecordComponent") // equals, hashCode and toString below compare and print the array by content
 public record VrrpAdvertisement(int version, int virtualRouterId, int priority, int advertIntervalCentis,
                                 int authType, byte[] authData, List<InetAddress> addresses) {
 
@@ -29,7 +30,7 @@ public record VrrpAdvertisement(int version, int virtualRouterId, int priority, 
         if (version != 2 && version != 3) throw new IllegalArgumentException("VRRP version must be 2 or 3: " + version);
         if (virtualRouterId < 0 || virtualRouterId > 255) throw new IllegalArgumentException("VRID out of range: " + virtualRouterId);
         if (priority < 0 || priority > 255) throw new IllegalArgumentException("priority out of range: " + priority);
-        if (advertIntervalCentis < 0 || advertIntervalCentis > 4095 && version == 3)
+        if (advertIntervalCentis < 0 || (advertIntervalCentis > 4095 && version == 3))
             throw new IllegalArgumentException("v3 advert interval must be 0..4095 cs: " + advertIntervalCentis);
         authData = authData == null ? new byte[AUTH_DATA_LENGTH] : Arrays.copyOf(authData, AUTH_DATA_LENGTH);
         addresses = List.copyOf(addresses);

@@ -24,15 +24,18 @@ public final class VrrpAdvertisementDecoder {
     private final boolean ipv6;
     private final boolean multicast;
     private final boolean v3ChecksumAsV2;
+    private final Set<InetAddress> acceptedSources;
 
     /**
      * @param authType  {@link VrrpAdvertisement#AUTH_NONE} or {@link VrrpAdvertisement#AUTH_PASS} (v2 only)
      * @param password  the 8 bytes of auth data expected with PASS (NUL padded)
-     * @param multicast whether TTL/hop limit 255 is required (multicast mode only, as keepalived)
+     * @param multicast whether TTL/hop limit 255 is required (multicast mode only, as keepalived); an unknown
+     *                  one is then a drop too
+     * @param acceptedSources the only senders adverts are taken from ({@code check_unicast_src}); empty: any
      */
     public VrrpAdvertisementDecoder(int version, int virtualRouterId, int authType, byte[] password,
                                     int advertIntervalCentis, List<InetAddress> virtualIps, boolean ipv6,
-                                    boolean multicast, boolean v3ChecksumAsV2) {
+                                    boolean multicast, boolean v3ChecksumAsV2, Set<InetAddress> acceptedSources) {
         this.version = version;
         this.virtualRouterId = virtualRouterId;
         this.authType = authType;
@@ -42,6 +45,7 @@ public final class VrrpAdvertisementDecoder {
         this.ipv6 = ipv6;
         this.multicast = multicast;
         this.v3ChecksumAsV2 = v3ChecksumAsV2;
+        this.acceptedSources = Set.copyOf(acceptedSources);
     }
 
     public DecodeResult decode(ReceivedPacket packet) {
@@ -54,6 +58,10 @@ public final class VrrpAdvertisementDecoder {
     }
 
     private DecodeResult check(ReceivedPacket packet) {
+        // first, so a stranger's packet costs no further parsing and is counted as what it is
+        if (!acceptedSources.isEmpty() && !acceptedSources.contains(packet.source())) {
+            return drop(DropReason.NOT_A_PEER, "from " + packet.source().getHostAddress());
+        }
         byte[] b = packet.payload();
         int length = b == null ? 0 : b.length;
         if (length < VrrpAdvertisement.HEADER_LENGTH) return drop(DropReason.SHORT, length + " bytes");
@@ -74,12 +82,17 @@ public final class VrrpAdvertisementDecoder {
             return drop(DropReason.BAD_CHECKSUM, String.format("checksum 0x%04x, expected 0x%04x%s", received, computed,
                     version == 3 && !ipv6 ? (v3ChecksumAsV2 ? " (RFC 9568 form, v3_checksum_as_v2)" : " (with IPv4 pseudo-header, as keepalived)") : ""));
         }
-        if (multicast && packet.ttl() >= 0 && packet.ttl() != 255) return drop(DropReason.WRONG_TTL, "TTL " + packet.ttl());
+        if (multicast && packet.ttl() < 0) {
+            // Linux always delivers it (the socket asks for IPV6_RECVHOPLIMIT or fails to open): without it the
+            // advert may have come through a router, so it is not taken
+            return drop(DropReason.NO_TTL, ipv6 ? "no IPV6_HOPLIMIT ancillary data with the packet" : "no TTL known");
+        }
+        if (multicast && packet.ttl() != 255) return drop(DropReason.WRONG_TTL, "TTL " + packet.ttl());
         int vrid = b[1] & 0xff;
         if (vrid != virtualRouterId) return drop(DropReason.WRONG_VRID, "VRID " + vrid + ", ours " + virtualRouterId);
         int interval;
         int auth = VrrpAdvertisement.AUTH_NONE;
-        byte[] authData = null;
+        byte[] authData = new byte[VrrpAdvertisement.AUTH_DATA_LENGTH]; // v3 has none
         if (version == 2) {
             auth = b[4] & 0xff;
             if (auth != authType) return drop(DropReason.AUTH_MISMATCH, "auth type " + auth + ", ours " + authType);

@@ -2,6 +2,7 @@ package dev.vigil.vrrp;
 
 import dev.vigil.config.VirtualIp;
 import dev.vigil.config.VrrpInstance;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,14 +10,17 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One VRRP instance at run time: its state machine (driven only from the node's driver thread), its
  * advert channel with a platform receive thread, and the {@link VrrpActions} that turn decisions into
- * packets and addresses.
+ * packets and addresses. A reload may change its configuration in place ({@link #reconfigure}), never its
+ * channel.
  */
 final class VrrpInstanceRunner implements VrrpActions {
 
@@ -24,30 +28,36 @@ final class VrrpInstanceRunner implements VrrpActions {
     static final InetAddress IPV6_GROUP = literal("ff02::12");
     private static final Logger log = LoggerFactory.getLogger(VrrpInstanceRunner.class);
     private static final long ERROR_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    /**
+     * Adverts of this instance waiting for the driver at most: a few at any sane rate (one per peer and
+     * interval); beyond that it is a flood, dropped as {@link DropReason#QUEUE_FULL} instead of growing memory.
+     */
+    static final int MAX_QUEUED_ADVERTS = 256;
 
-    final VrrpInstance config;
-    final VrrpParameters parameters;
+    volatile VrrpInstance config;
+    volatile VrrpParameters parameters;
     private final VrrpNode node;
     private final VrrpNetwork network;
-    private final VrrpAdvertisementDecoder decoder;
+    private volatile VrrpAdvertisementDecoder decoder;
     final DropCounters drops;
-    private final Set<Integer> otherLocalVrids;
+    private volatile Set<Integer> otherLocalVrids;
 
-    VrrpStateMachine machine;
-    private InetAddress source;
-    private List<InetAddress> destinations;
-    private volatile VrrpNetwork.Channel channel;
-    private Thread receiver;
+    private @Nullable VrrpStateMachine machine; // with source and destinations, set by open()
+    private @Nullable InetAddress source;
+    private @Nullable List<InetAddress> destinations;
+    private volatile VrrpNetwork.@Nullable Channel channel;
+    private @Nullable Thread receiver;
     private volatile boolean receiving;
 
     final AtomicLong advertsSent = new AtomicLong();
     final AtomicLong advertsReceived = new AtomicLong();
     final AtomicLong becameMaster = new AtomicLong();
     final AtomicLong sendErrors = new AtomicLong();
+    private final AtomicInteger queuedAdverts = new AtomicInteger();
     private volatile VrrpState state = VrrpState.INIT;
     private volatile int effectivePriority;
-    private volatile Instant masterSince;
-    private volatile InetAddress currentMaster;
+    private volatile @Nullable Instant masterSince;
+    private volatile @Nullable InetAddress currentMaster;
     private long lastErrorLog = Long.MIN_VALUE / 2;
 
     VrrpInstanceRunner(VrrpInstance config, VrrpParameters parameters, VrrpNode node, VrrpNetwork network,
@@ -64,6 +74,24 @@ final class VrrpInstanceRunner implements VrrpActions {
 
     String name() {
         return parameters.name();
+    }
+
+    /** The state machine; there is one once {@link #open} succeeded. */
+    VrrpStateMachine machine() {
+        return Objects.requireNonNull(machine, "not opened");
+    }
+
+    /** On the driver thread: a reload changed what the running instance can take (see {@link VrrpInstanceChange}). */
+    void reconfigure(VrrpInstance next, VrrpParameters nextParameters, long now) {
+        machine().reconfigure(nextParameters, now);
+        config = next;
+        parameters = nextParameters;
+        decoder = nextParameters.decoder();
+    }
+
+    /** The VRIDs of the other instances on this interface, whose adverts are theirs, not drops of ours. */
+    void otherLocalVrids(Set<Integer> vrids) {
+        otherLocalVrids = Set.copyOf(vrids);
     }
 
     /** Resolves the source address and opens the channel; the state machine exists after this. */
@@ -85,9 +113,11 @@ final class VrrpInstanceRunner implements VrrpActions {
 
     private void receiveLoop() {
         while (receiving) {
+            VrrpNetwork.Channel c = channel;
+            if (c == null) return; // stopped
             Optional<ReceivedPacket> packet;
             try {
-                packet = channel.receive(100);
+                packet = c.receive(100);
             } catch (IOException | RuntimeException e) {
                 if (!receiving) return;
                 logError("receive failed: " + e.getMessage());
@@ -100,13 +130,25 @@ final class VrrpInstanceRunner implements VrrpActions {
             byte[] payload = p.payload();
             if (payload != null && payload.length > 1 && otherLocalVrids.contains(payload[1] & 0xff)) continue;
             switch (decoder.decode(p)) {
-                case DecodeResult.Accepted(VrrpAdvertisement advert, InetAddress from) -> {
-                    advertsReceived.incrementAndGet();
-                    node.submit(now -> machine.onAdvertisement(advert, from, now));
-                }
+                case DecodeResult.Accepted(VrrpAdvertisement advert, InetAddress from) -> queue(advert, from);
                 case DecodeResult.Dropped dropped -> drops.record(dropped, node.nanoTime());
             }
         }
+    }
+
+    /** Hands the advert to the driver thread unless too many of ours already wait there; never blocks. */
+    private void queue(VrrpAdvertisement advert, InetAddress from) {
+        if (queuedAdverts.incrementAndGet() > MAX_QUEUED_ADVERTS) {
+            queuedAdverts.decrementAndGet();
+            drops.record(new DecodeResult.Dropped(DropReason.QUEUE_FULL, MAX_QUEUED_ADVERTS
+                    + " adverts already wait for the state machine; this one from " + from.getHostAddress()), node.nanoTime());
+            return;
+        }
+        advertsReceived.incrementAndGet();
+        node.submit(now -> {
+            queuedAdverts.decrementAndGet();
+            machine().onAdvertisement(advert, from, now);
+        });
     }
 
     void stopReceiving() {
@@ -126,10 +168,13 @@ final class VrrpInstanceRunner implements VrrpActions {
 
     @Override
     public void sendAdvertisement(int priority) {
+        VrrpNetwork.Channel c = channel;
+        if (c == null) return; // stopped
+        InetAddress from = Objects.requireNonNull(source);
         VrrpAdvertisement advert = parameters.advertisement(priority);
-        for (InetAddress destination : destinations) {
+        for (InetAddress destination : Objects.requireNonNull(destinations)) {
             try {
-                channel.send(advert.encode(source, destination, parameters.v3ChecksumAsV2()), source, destination);
+                c.send(advert.encode(from, destination, parameters.v3ChecksumAsV2()), from, destination);
                 advertsSent.incrementAndGet();
             } catch (IOException | RuntimeException e) {
                 sendErrors.incrementAndGet();
@@ -175,10 +220,15 @@ final class VrrpInstanceRunner implements VrrpActions {
     }
 
     @Override
+    public boolean readyToPreempt() {
+        return network.readyToPreempt(name());
+    }
+
+    @Override
     public void stateChanged(VrrpState from, VrrpState to, String reason) {
         log.info("({}) Entering {} STATE ({})", name(), to, reason);
         state = to;
-        currentMaster = machine.masterAddress();
+        currentMaster = machine().masterAddress();
         if (to == VrrpState.MASTER) {
             becameMaster.incrementAndGet();
             masterSince = node.wallClock().instant();
@@ -190,8 +240,8 @@ final class VrrpInstanceRunner implements VrrpActions {
 
     /** Called by the node after each event, so the published status follows the machine. */
     void publish() {
-        effectivePriority = machine.effectivePriority();
-        currentMaster = machine.masterAddress();
+        effectivePriority = machine().effectivePriority();
+        currentMaster = machine().masterAddress();
     }
 
     VrrpInstanceStatus status() {

@@ -11,7 +11,7 @@ import java.util.Optional;
  * link state. {@link LinuxVrrpNetwork} is the real one; tests may fake it. Every method may be
  * called from the node's driver thread; {@link Channel#receive} from one receive thread per channel.
  */
-public interface VrrpNetwork {
+public interface VrrpNetwork extends AutoCloseable {
 
     /** One instance's advert socket(s): multicast to 224.0.0.18/ff02::12, or unicast from {@code unicast_src_ip}. */
     interface Channel extends AutoCloseable {
@@ -47,4 +47,16 @@ public interface VrrpNetwork {
 
     /** Up and running (carrier present): what {@code track_interface} watches. */
     boolean linkUsable(String interfaceName) throws IOException;
+
+    /**
+     * Whether {@code instance} may preempt a live lower-priority master now ({@link VrrpActions#readyToPreempt});
+     * must answer at once (no I/O): it is asked on the instance's thread.
+     */
+    default boolean readyToPreempt(String instance) {
+        return true;
+    }
+
+    /** Releases what the network holds (netlink sockets); channels are closed by their owners. */
+    @Override
+    default void close() {}
 }

@@ -11,16 +11,18 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The protocol view of a {@code vrrp_instance}: intervals normalised to what goes on the wire (v2 whole
  * seconds, v3 centiseconds), the password cut to 8 bytes, the advertised address list.
  */
+@SuppressWarnings("ArrayRecordComponent") // run-time parameters of one instance; never compared or hashed
 public record VrrpParameters(String name, String interfaceName, int version, int virtualRouterId, int priority,
                              int advertIntervalCentis, int authType, byte[] password, List<VirtualIp> virtualIps,
                              boolean preempt, long preemptDelayNanos, VrrpInstance.InitialState initialState,
                              Garp garp, Optional<InetAddress> unicastSrcIp, List<InetAddress> unicastPeers,
-                             boolean v3ChecksumAsV2) {
+                             boolean v3ChecksumAsV2, boolean checkUnicastSrc) {
 
     public static final int OWNER_PRIORITY = 255;
 
@@ -69,16 +71,17 @@ public record VrrpParameters(String name, String interfaceName, int version, int
         return new VrrpParameters(instance.name(), instance.interfaceName(), version, instance.virtualRouterId(),
                 instance.priority(), intervalCentis(instance.advertInterval(), version), authType, password,
                 instance.virtualIps(), instance.preempt(), instance.preemptDelay().toNanos(), instance.initialState(),
-                garp, instance.unicastSrcIp(), instance.unicastPeers(), instance.v3ChecksumAsV2());
+                garp, instance.unicastSrcIp(), instance.unicastPeers(), instance.v3ChecksumAsV2(),
+                instance.checkUnicastSrc());
     }
 
     /** v2: whole seconds, rounded as keepalived does, 1..255; v3: centiseconds 1..4095. */
     static int intervalCentis(Duration interval, int version) {
         if (version == 2) {
             long seconds = Math.round(interval.toMillis() / 1000.0);
-            return (int) Math.clamp(seconds, 1, 255) * 100;
+            return Math.clamp(seconds, 1, 255) * 100;
         }
-        return (int) Math.clamp(Math.round(interval.toMillis() / 10.0), 1, 4095);
+        return Math.clamp(Math.round(interval.toMillis() / 10.0), 1, 4095);
     }
 
     @Override
@@ -109,7 +112,8 @@ public record VrrpParameters(String name, String interfaceName, int version, int
     /** The decoder that checks received adverts against this instance. */
     public VrrpAdvertisementDecoder decoder() {
         return new VrrpAdvertisementDecoder(version, virtualRouterId, authType, password, advertIntervalCentis,
-                addresses(), ipv6(), multicast(), v3ChecksumAsV2);
+                addresses(), ipv6(), multicast(), v3ChecksumAsV2,
+                checkUnicastSrc && !multicast() ? Set.copyOf(unicastPeers) : Set.of());
     }
 
     /** Our advertisement with the given priority. */

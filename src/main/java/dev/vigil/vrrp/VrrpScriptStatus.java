@@ -24,6 +24,20 @@ public final class VrrpScriptStatus {
         this.ok = !initFail;
     }
 
+    /**
+     * The status after a reload changed the script's block: the same script keeps its verdict under the new
+     * rise and fall; another command starts over.
+     */
+    public VrrpScriptStatus reconfigured(VrrpScript before, VrrpScript after) {
+        if (!before.script().commandLine().equals(after.script().commandLine())
+                || !before.script().user().equals(after.script().user())) {
+            return new VrrpScriptStatus(after);
+        }
+        VrrpScriptStatus kept = new VrrpScriptStatus(after.rise(), after.fall(), !ok);
+        kept.streak = streak;
+        return kept;
+    }
+
     /** Records one run (exit 0 = success); returns true if OK/failed flipped. */
     public boolean record(boolean success) {
         if (success == ok) {

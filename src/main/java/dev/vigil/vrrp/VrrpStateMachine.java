@@ -1,22 +1,24 @@
 package dev.vigil.vrrp;
 
 import dev.vigil.config.Garp;
+import org.jspecify.annotations.Nullable;
 
 import java.net.InetAddress;
 import java.util.Arrays;
 
 /**
  * The VRRP state machine of one instance, RFC 3768 (v2) and RFC 5798 (v3) with keepalived's habits:
- * FAULT, an immediate answer to a lower-priority advert, VIPs removed at start, two bursts of
- * gratuitous ARPs. Pure: no threads, sockets or clock; time comes in as nanoseconds on any monotonic
- * scale, effects go out through {@link VrrpActions}. Not thread safe: drive it from one thread.
+ * FAULT, an immediate answer to a lower-priority advert with gratuitous ARPs (at most one per advert
+ * interval), a last advert from a master that steps down, VIPs removed at start, two bursts of gratuitous
+ * ARPs. Pure: no threads, sockets or clock; time comes in as nanoseconds on any monotonic scale, effects go
+ * out through {@link VrrpActions}. Not thread safe: drive it from one thread.
  */
 public final class VrrpStateMachine {
 
     /** {@link #nextDeadline()} when nothing is scheduled. */
     public static final long NO_DEADLINE = Long.MAX_VALUE;
 
-    private final VrrpParameters parameters;
+    private VrrpParameters parameters;
     private final VrrpActions actions;
     private final InetAddress localAddress;
 
@@ -28,10 +30,13 @@ public final class VrrpStateMachine {
     private long garpDelayAt = NO_DEADLINE;
     private long garpRefreshAt = NO_DEADLINE;
     private long preemptAt = NO_DEADLINE;
+    /** When we last discarded a lower-priority master's advert in order to preempt it. */
+    private long lowerAdvertAt = NO_DEADLINE;
+    private long answerAllowedAt = Long.MIN_VALUE;
     private boolean ownFault;
     private boolean groupFault;
     private boolean ownerDemoted;
-    private InetAddress masterAddress;
+    private @Nullable InetAddress masterAddress;
     private long stateSince;
 
     /**
@@ -74,7 +79,13 @@ public final class VrrpStateMachine {
     /** Call at or after {@link #nextDeadline()}; runs every timer that is due. */
     public void onTimer(long now) {
         if (state == VrrpState.BACKUP && now >= masterDownAt) {
-            becomeMaster(now, "master down interval expired");
+            if (preempting(now) && !actions.readyToPreempt()) {
+                // A live lower-priority master keeps the VIPs a little longer: the check comes again soon, and
+                // if that master dies meanwhile its adverts stop and this is a takeover, never held.
+                masterDownAt = now + Math.min(parameters.advertIntervalNanos(), PREEMPT_RECHECK_NANOS);
+            } else {
+                becomeMaster(now, preempting(now) ? "preempting a lower priority master" : "master down interval expired");
+            }
         }
         if (state != VrrpState.MASTER) return;
         if (now >= advertAt) {
@@ -130,6 +141,37 @@ public final class VrrpStateMachine {
     }
 
     /**
+     * A reload changed what an instance may change while it runs (priority, advert_int, preemption,
+     * gratuitous ARP): the state, the VIPs and the timers running now carry on; a master uses the new
+     * interval from its next advert. The new configured priority takes effect through
+     * {@link #onPriorityChange}, as track weights do. What identifies the instance on the wire (interface,
+     * VRID, version, addresses, peers, authentication, address owner) must be the same: the caller
+     * restarts the instance when it is not.
+     */
+    public void reconfigure(VrrpParameters next, long now) {
+        if (!sameIdentity(parameters, next)) {
+            throw new IllegalArgumentException(parameters.name() + ": a change of interface, VRID, version, addresses,"
+                    + " peers, authentication or address ownership needs a restart");
+        }
+        Garp before = parameters.garp();
+        parameters = next;
+        if (next.version() == 2) masterAdvertIntervalNanos = next.advertIntervalNanos(); // v3 backups keep the master's
+        if (state != VrrpState.MASTER) return;
+        advertAt = Math.min(advertAt, now + next.advertIntervalNanos());
+        if (!before.refresh().equals(next.garp().refresh())) {
+            garpRefreshAt = next.garp().refresh().isPositive() ? now + next.garp().refresh().toNanos() : NO_DEADLINE;
+        }
+    }
+
+    private static boolean sameIdentity(VrrpParameters a, VrrpParameters b) {
+        return a.interfaceName().equals(b.interfaceName()) && a.version() == b.version()
+                && a.virtualRouterId() == b.virtualRouterId() && a.owner() == b.owner() && a.authType() == b.authType()
+                && Arrays.equals(a.password(), b.password()) && a.addresses().equals(b.addresses())
+                && a.unicastSrcIp().equals(b.unicastSrcIp()) && a.unicastPeers().equals(b.unicastPeers())
+                && a.v3ChecksumAsV2() == b.v3ChecksumAsV2();
+    }
+
+    /**
      * A VIP of this master was deleted from outside: as keepalived, send priority 0 so a backup can take
      * over, drop to BACKUP and become master again after our own skew time if nobody else does.
      */
@@ -165,6 +207,15 @@ public final class VrrpStateMachine {
         }
     }
 
+    /** How often a held preemption asks again. */
+    static final long PREEMPT_RECHECK_NANOS = 100_000_000L;
+
+    /** Whether the master down timer ran out because we discard a live lower-priority master's adverts. */
+    private boolean preempting(long now) {
+        return lowerAdvertAt != NO_DEADLINE
+                && now - lowerAdvertAt < VrrpTimers.masterDownIntervalNanos(effectivePriority, masterAdvertIntervalNanos);
+    }
+
     // ---- RFC receive rules ----
 
     private void backupReceived(VrrpAdvertisement advert, InetAddress source, long now) {
@@ -185,13 +236,13 @@ public final class VrrpStateMachine {
             masterDownAt = now + VrrpTimers.masterDownIntervalNanos(effectivePriority, masterAdvertIntervalNanos);
         }
         // otherwise discard: the master down timer runs out and we preempt
+        else lowerAdvertAt = now;
     }
 
     private void masterReceived(VrrpAdvertisement advert, InetAddress source, long now) {
         int priority = advert.priority();
         if (priority == 0) {
-            actions.sendAdvertisement(effectivePriority);
-            advertAt = now + parameters.advertIntervalNanos();
+            if (answer(now)) advertAt = now + parameters.advertIntervalNanos();
             return;
         }
         if (priority == VrrpParameters.OWNER_PRIORITY && owner() && !source.equals(localAddress)) {
@@ -200,7 +251,11 @@ public final class VrrpStateMachine {
             effectivePriority = VrrpParameters.OWNER_PRIORITY - 1;
         }
         if (priority > effectivePriority
-                || priority == effectivePriority && compareUnsigned(source, localAddress) > 0) {
+                || (priority == effectivePriority && compareUnsigned(source, localAddress) > 0)) {
+            // After a split brain the other master may never hear from us otherwise (its advert can reach us
+            // first), and only our advert makes it refresh the neighbour caches that still point at us.
+            // keepalived does this with higher_prio_send_advert.
+            actions.sendAdvertisement(effectivePriority);
             adoptInterval(advert);
             masterAddress = source;
             actions.removeVirtualIps();
@@ -208,8 +263,28 @@ public final class VrrpStateMachine {
                     + ", ours " + effectivePriority + ")");
             return;
         }
-        // keepalived: "forcing new election" so a lower-priority master backs off at once
+        // keepalived: "forcing new election" so a lower-priority master backs off at once. That master has been
+        // sending gratuitous ARPs of its own (a split brain, or a peer that came up deaf), so ours go out again
+        // to point the neighbours back here, as keepalived's garp_lower_prio_repeat and _delay default to.
+        if (answer(now)) {
+            Garp garp = parameters.garp();
+            if (garp.repeat() > 0) {
+                actions.sendGratuitousArps(garp.repeat());
+                if (garp.delay().isPositive()) garpDelayAt = now + garp.delay().toNanos();
+            }
+        }
+    }
+
+    /**
+     * Sends our advert in answer to a lower-priority (or priority 0) one, unless we already answered within
+     * the last advert interval: a flood of such adverts must not make us send one per packet, and the
+     * periodic advert reaches the sender within one interval anyway. Returns whether it was sent.
+     */
+    private boolean answer(long now) {
+        if (now < answerAllowedAt) return false;
+        answerAllowedAt = now + parameters.advertIntervalNanos();
         actions.sendAdvertisement(effectivePriority);
+        return true;
     }
 
     private void adoptInterval(VrrpAdvertisement advert) {
@@ -258,7 +333,7 @@ public final class VrrpStateMachine {
     }
 
     private void clearTimers() {
-        masterDownAt = advertAt = garpDelayAt = garpRefreshAt = NO_DEADLINE;
+        masterDownAt = advertAt = garpDelayAt = garpRefreshAt = lowerAdvertAt = NO_DEADLINE;
     }
 
     private void change(VrrpState to, long now, String reason) {
@@ -313,7 +388,7 @@ public final class VrrpStateMachine {
     }
 
     /** The current master as far as we know (ourselves when master), or null. */
-    public InetAddress masterAddress() {
+    public @Nullable InetAddress masterAddress() {
         return masterAddress;
     }
 

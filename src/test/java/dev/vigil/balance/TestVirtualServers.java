@@ -104,7 +104,7 @@ public final class TestVirtualServers {
             return new VirtualServer(new VirtualServer.ByAddress(address, port), scheduler, flags, ForwardingMethod.NAT,
                     Protocol.TCP, persistence, granularity, sorry, false, quorum, hysteresis, Optional.empty(),
                     Optional.empty(), false, false, false, Optional.empty(), Optional.empty(), CheckTiming.INHERIT,
-                    proxy, realServers, Source.BUILT_IN);
+                    proxy, VirtualServer.EngineSettings.DEFAULTS, realServers, Source.BUILT_IN);
         }
     }
 }

@@ -119,7 +119,9 @@ class VirtualServiceTest {
                 .sorryServer("10.0.9.9", 80).real("10.0.0.1", 80, 2).real("10.0.0.2", 80, 2).real("10.0.0.3", 80, 2)
                 .build());
         List<Boolean> events = new ArrayList<>();
-        vs.addQuorumListener((service, up) -> events.add(up));
+        vs.addTableListener((service, change) -> {
+            if (change.quorumChanged()) events.add(change.quorumUp());
+        });
         assertThat(vs.quorumUp()).isTrue();
         vs.setHealth(A, false, 2); // 4 alive: not below 4 - 1
         assertThat(vs.quorumUp()).isTrue();
@@ -138,6 +140,38 @@ class VirtualServiceTest {
         assertThat(vs.quorumUp()).isTrue();
         assertThat(vs.pick(client(1), 1, 0).orElseThrow().isSorryServer()).isFalse();
         assertThat(events).containsExactly(false, true);
+    }
+
+    @Test
+    void everyPublishedTableReachesTableListenersOnceAndInOrder() {
+        VirtualService vs = new VirtualService(virtualServer("192.0.2.1", 80, Scheduler.WLC)
+                .real("10.0.0.1", 80, 2).real("10.0.0.2", 80, 1).build());
+        List<ServerTableChange> seen = new ArrayList<>();
+        ServerTableListener recorder = (service, change) -> {
+            assertThat(service).isSameAs(vs);
+            // What a listener is told is already what the data path uses.
+            assertThat(service.table().realServers()).isEqualTo(change.realServers());
+            seen.add(change);
+        };
+        vs.addTableListener(recorder);
+        vs.setHealth(A, false, 2);
+        vs.setHealth(A, false, 2); // repeated verdict: nothing new to publish
+        vs.setDrained(B, true);
+        vs.setHealth(A, true, 5); // a dynamic weight
+        vs.reconfigure(virtualServer("192.0.2.1", 80, Scheduler.WLC).real("10.0.0.2", 80, 1).real("10.0.0.3", 80, 4)
+                .build());
+        assertThat(seen).hasSize(4);
+        assertThat(seen.get(0).realServers()).extracting(RealServerState::alive).containsExactly(false, true);
+        assertThat(seen.get(1).realServers()).extracting(RealServerState::weight).containsExactly(0, 0);
+        assertThat(seen.get(1).quorumChanged()).isTrue();
+        assertThat(seen.get(1).quorumUp()).isFalse();
+        assertThat(seen.get(2).realServers()).extracting(RealServerState::weight).containsExactly(5, 0);
+        assertThat(seen.get(2).quorumChanged()).isTrue();
+        assertThat(seen.get(3).realServers()).extracting(RealServerState::address).containsExactly(B, C);
+        assertThat(seen.get(3).realServers()).extracting(RealServerState::weight).containsExactly(0, 4);
+        vs.removeTableListener(recorder);
+        vs.setDrained(B, false);
+        assertThat(seen).hasSize(4);
     }
 
     @Test

@@ -1,19 +1,17 @@
 package dev.vigil.balance;
 
 import dev.vigil.config.Scheduler;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 import java.util.ArrayList;
 import java.util.List;
 
 import static dev.vigil.balance.TestVirtualServers.virtualServer;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 /**
  * wlc's law: whatever the history of opens, closes and connection lengths, every new connection goes
@@ -21,9 +19,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class WeightedLeastConnectionProperties {
 
-    @Property(tries = 200)
-    void everyPickHasTheLeastOverheadPerWeight(@ForAll @Size(min = 2, max = 6) List<@IntRange(min = 1, max = 20) Integer> weights,
-                                               @ForAll("steps") List<Integer> steps) {
+    private static final Gen<List<Integer>> WEIGHTS = lists().of(integers().between(1, 20)).ofSizeBetween(2, 6);
+    /** A step of 0 or more opens a connection from that client; a negative one ends an open connection, if any. */
+    private static final Gen<List<Integer>> STEPS = lists().of(integers().between(-1000, 1000)).ofSizeBetween(0, 300);
+
+    @Test
+    void everyPickHasTheLeastOverheadPerWeight() {
+        qt().withExamples(200).forAll(WEIGHTS, STEPS)
+                .checkAssert(WeightedLeastConnectionProperties::everyPickHasTheLeastOverheadPerWeight);
+    }
+
+    private static void everyPickHasTheLeastOverheadPerWeight(List<Integer> weights, List<Integer> steps) {
         var builder = virtualServer("192.0.2.1", 80, Scheduler.WLC);
         for (int i = 0; i < weights.size(); i++) builder.real("10.0.0." + (i + 1), 80, weights.get(i));
         VirtualService vs = new VirtualService(builder.build());
@@ -49,11 +55,6 @@ class WeightedLeastConnectionProperties {
         }
         open.forEach(a -> a.closed(false, 0));
         assertThat(vs.snapshot().activeConnections() + vs.snapshot().inactiveConnections()).isZero();
-    }
-
-    @Provide
-    Arbitrary<List<Integer>> steps() {
-        return Arbitraries.integers().between(-1000, 1000).list().ofMaxSize(300);
     }
 
     private static long overhead(List<RealServerSnapshot> before, RealServerSnapshot server) {

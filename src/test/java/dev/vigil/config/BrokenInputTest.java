@@ -50,6 +50,12 @@ class BrokenInputTest {
                                 + "    virtual_ipaddress {\n        192.168.1.1\n        2001:db8::1\n    }\n}\n",
                         "t.conf:6:9: error: virtual_ipaddress mixes IPv4 and IPv6 (VRRP adverts carry one family; "
                                 + "put the other family in virtual_ipaddress_excluded)"),
+                Arguments.of("a group name with a colon (an IPv6 address where a user belongs)",
+                        INSTANCE_HEAD + "    notify_master /bin/true ae00::2\n}\n",
+                        "t.conf:4:29: error: 'notify_master': a group name cannot contain ':', got ':2'"),
+                Arguments.of("a separate group name with a colon",
+                        INSTANCE_HEAD + "    notify_master /bin/true nobody a:b\n}\n",
+                        "t.conf:4:36: error: 'notify_master': a group name cannot contain ':', got 'a:b'"),
                 Arguments.of("sequence blocks", "~SEQ(N, 0, 3) router_id r${N}\n",
                         "t.conf:1:1: error: sequence and list blocks (~SEQ, ~LST) are not supported; write the lines "
                                 + "out or use $NAME definitions"),
@@ -98,6 +104,23 @@ class BrokenInputTest {
                 Arguments.of("duplicate VRID on one interface",
                         INSTANCE_HEAD + "}\nvrrp_instance VI_2 {\n    interface eth0\n    virtual_router_id 51\n}\n",
                         "t.conf:5:1: error: virtual_router_id 51 is already used on eth0 by vrrp_instance 'VI_1'"),
+                Arguments.of("with sync, SNAT to the node's own address",
+                        "global_defs {\n    lvs_sync_daemon eth1\n}\n" + INSTANCE_HEAD
+                                + "    virtual_ipaddress {\n        10.0.0.50/24\n    }\n}\n"
+                                + "virtual_server 10.0.0.50 80 {\n    vigil_engine kernel\n    vigil_snat 10.0.0.2\n}\n",
+                        "t.conf:13:5: error: vigil_snat 10.0.0.2 is neither this virtual server's address nor a "
+                                + "virtual_ipaddress of any vrrp_instance: SNAT must go to an address that moves with "
+                                + "the VIP, never to a node's own (after a failover the real servers' replies would "
+                                + "go to the dead node)"),
+                Arguments.of("with sync, SNAT to a virtual server address that does not float",
+                        INSTANCE_HEAD + "    lvs_sync_daemon_interface eth1\n"
+                                + "    virtual_ipaddress {\n        10.0.0.50/24\n    }\n}\n"
+                                + "virtual_server 10.0.0.9 80 {\n    vigil_engine kernel\n    vigil_snat 10.0.0.9\n}\n",
+                        "t.conf:11:5: error: vigil_snat 10.0.0.9 is this virtual server's address, but no "
+                                + "vrrp_instance's virtual_ipaddress holds it: with connection sync (lvs_sync_daemon) "
+                                + "SNAT must go to a floating address, one that moves to the new master with the "
+                                + "connections; to this node's own address the real servers' replies to synced "
+                                + "connections would go to the dead node after a failover"),
                 Arguments.of("virtual server naming an unknown group", "virtual_server group VSG_X {\n}\n",
                         "t.conf:1:1: error: virtual_server names unknown virtual_server_group 'VSG_X'"),
                 Arguments.of("status code out of range", "virtual_server 10.0.0.1 80 {\n    real_server 10.0.0.2 80 {\n"
@@ -132,13 +155,7 @@ class BrokenInputTest {
     static Stream<Arguments> warnings() {
         return Stream.of(
                 Arguments.of("deprecated form", INSTANCE_HEAD + "    lvs_sync_daemon_interface eth1\n}\n",
-                        "t.conf:4:5: warning: 'lvs_sync_daemon_interface' is deprecated (use 'lvs_sync_daemon IF "
-                                + "INSTANCE' in global_defs; the proxy engine cannot preserve connections across a failover: "
-                                + "clients reconnect); Vigil does not act on it"),
-                Arguments.of("engine limit", "global_defs {\n    lvs_sync_daemon eth0\n}\n",
-                        "t.conf:2:5: warning: 'lvs_sync_daemon': IPVS connection synchronisation. The proxy engine "
-                                + "cannot preserve connections across a failover: connections open through a failed "
-                                + "node are lost and clients reconnect."),
+                        "t.conf:4:5: warning: " + SeedArticleTest.SYNC_INTERFACE_WARNING),
                 Arguments.of("parsed, not acted on", "virtual_server 10.0.0.1 80 {\n    ha_suspend\n}\n",
                         "t.conf:2:5: warning: 'ha_suspend' is parsed but Vigil does not act on it yet"),
                 Arguments.of("ignored keepalived keyword", INSTANCE_HEAD + "    use_vmac\n}\n",

@@ -50,11 +50,14 @@ final class ConfigModels {
                              Optional<String> helo, Duration smtpTimeout, boolean smtpAlert, Optional<String> routerId,
                              boolean scriptSecurity, Optional<GlobalDefs.ScriptUser> scriptUser, Garp garp,
                              int vrrpVersion, boolean strict, Optional<GlobalDefs.LvsSyncDaemon> sync,
+                             Optional<InetAddress> syncPeer,
                              Optional<String> fifo, Optional<String> vrrpFifo, Optional<String> lvsFifo,
                              Optional<InetAddress> group4, Optional<InetAddress> group6,
-                             Optional<java.net.InetSocketAddress> admin, Optional<String> token) {
+                             Optional<java.net.InetSocketAddress> admin, Optional<String> token,
+                             List<String> adminHostNames, int proxyMaxconn, Optional<Engine> engine) {
         return new GlobalDefs(emails, from, smtp, helo, smtpTimeout, smtpAlert, routerId, scriptSecurity, scriptUser,
-                garp, vrrpVersion, strict, sync, fifo, vrrpFifo, lvsFifo, group4, group6, admin, token, NOWHERE);
+                garp, vrrpVersion, strict, sync, syncPeer, fifo, vrrpFifo, lvsFifo, group4, group6, admin, token, adminHostNames,
+                proxyMaxconn, engine, NOWHERE);
     }
 
     static VrrpScript vrrpScript(String name, Script script, Duration interval, Duration timeout, int weight,
@@ -74,10 +77,10 @@ final class ConfigModels {
                                  Optional<InetAddress> mcastSrc, List<VrrpInstance.TrackInterface> trackIfs,
                                  List<VrrpInstance.TrackScript> trackScripts, Notify notify,
                                  Optional<Boolean> smtpAlert, Garp garp, Optional<String> lvsSync,
-                                 boolean dontTrackPrimary, boolean v3AsV2) {
+                                 boolean dontTrackPrimary, boolean v3AsV2, boolean checkUnicastSrc) {
         return new VrrpInstance(name, state, iface, vrid, priority, advert, version, auth, vips, excluded, preempt,
                 preemptDelay, unicastSrc, peers, mcastSrc, trackIfs, trackScripts, notify, smtpAlert, garp, lvsSync,
-                dontTrackPrimary, v3AsV2, NOWHERE);
+                dontTrackPrimary, v3AsV2, checkUnicastSrc, NOWHERE);
     }
 
     static VrrpSyncGroup syncGroup(String name, List<String> instances, Notify notify, Optional<Boolean> smtpAlert,
@@ -105,10 +108,11 @@ final class ConfigModels {
                                        int hysteresis, Optional<Script> quorumUp, Optional<Script> quorumDown,
                                        boolean omega, boolean inhibit, boolean haSuspend,
                                        Optional<String> virtualhost, Optional<Boolean> smtpAlert, CheckTiming timing,
-                                       VirtualServer.ProxySettings proxy, List<RealServer> reals) {
+                                       VirtualServer.ProxySettings proxy, VirtualServer.EngineSettings engine,
+                                       List<RealServer> reals) {
         return new VirtualServer(key, scheduler, flags, method, protocol, persistence, granularity, sorry, sorryInhibit,
                 quorum, hysteresis, quorumUp, quorumDown, omega, inhibit, haSuspend, virtualhost, smtpAlert, timing,
-                proxy, reals, NOWHERE);
+                proxy, engine, reals, NOWHERE);
     }
 
     static RealServer realServer(InetAddress address, int port, int weight, Optional<ForwardingMethod> method,

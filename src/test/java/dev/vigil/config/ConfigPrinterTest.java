@@ -25,5 +25,21 @@ class ConfigPrinterTest {
         assertThat(ConfigPrinter.quote("q\"\\")).isEqualTo("\"q\\\"\\\\\"");
         assertThat(ConfigPrinter.quote("@id")).isEqualTo("\"@id\"");
         assertThat(ConfigPrinter.quote("tab\there")).isEqualTo("\"tab\\x09here\"");
+        assertThat(ConfigPrinter.quote("~SEQ")).isEqualTo("\"~SEQ\"");
+        assertThat(ConfigPrinter.quote("include")).isEqualTo("\"include\"");
+        assertThat(ConfigPrinter.quote("$A=b")).isEqualTo("\"$A=b\"");
+        assertThat(ConfigPrinter.quote("includes")).isEqualTo("includes");
+    }
+
+    /** scripts/fuzz config's finding: list entries that read as directives when printed plain at a line start. */
+    @Test
+    void listEntriesThatLookLikeDirectivesPrintBackAsThemselves() {
+        ParseOptions options = new ParseOptions("main", true, false);
+        NodeConfig c = ConfigParser.parse("global_defs {\n notification_email {\n \"~SEQ\"\n \"include\"\n"
+                + " \"~LST(x)\"\n \"$A=b\"\n ops@example.org\n }\n}\n", "t.conf", options).config().orElseThrow();
+        assertThat(c.global().notificationEmail()).containsExactly("~SEQ", "include", "~LST(x)", "$A=b", "ops@example.org");
+        ParseResult again = ConfigParser.parse(ConfigPrinter.print(c), "printed.conf", options);
+        assertThat(again.diagnostics()).isEmpty();
+        assertThat(SourceErasure.sameMeaning(again.config().orElseThrow(), c)).isTrue();
     }
 }

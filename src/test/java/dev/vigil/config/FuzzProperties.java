@@ -1,11 +1,9 @@
 package dev.vigil.config;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.core.RandomnessSource;
+import org.quicktheories.generators.Generate;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,9 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 /** No input, however broken, makes the parser throw; every problem it reports is positioned. */
 class FuzzProperties {
@@ -49,47 +50,47 @@ class FuzzProperties {
         }
     }
 
-    @Property(tries = 300)
-    void randomBytesNeverThrow(@ForAll @Size(max = 400) byte[] bytes) {
-        assertSane(new String(bytes, StandardCharsets.UTF_8));
-        assertSane(new String(bytes, StandardCharsets.ISO_8859_1));
+    @Test
+    void randomBytesNeverThrow() {
+        Gen<byte[]> bytes = Generate.byteArrays(integers().between(0, 400),
+                Generate.bytes(Byte.MIN_VALUE, Byte.MAX_VALUE, (byte) 0));
+        qt().withExamples(300).forAll(bytes).checkAssert(b -> {
+            assertSane(new String(b, StandardCharsets.UTF_8));
+            assertSane(new String(b, StandardCharsets.ISO_8859_1));
+        });
     }
 
-    @Provide
-    Arbitrary<String> mutatedSamples() {
-        return Arbitraries.randomValue(FuzzProperties::mutate);
-    }
-
-    static String mutate(Random r) {
-        StringBuilder text = new StringBuilder(SAMPLES.get(r.nextInt(SAMPLES.size())));
-        int mutations = 1 + r.nextInt(8);
+    /** Every choice is a draw from the source, so a failing text shrinks to fewer and smaller edits. */
+    static String mutate(RandomnessSource in) {
+        StringBuilder text = new StringBuilder(arbitrary().pick(SAMPLES).generate(in));
+        int mutations = draw(in, 1, 8);
         for (int i = 0; i < mutations && !text.isEmpty(); i++) {
-            int at = r.nextInt(text.length());
-            switch (r.nextInt(4)) {
-                case 0 -> text.delete(at, Math.min(text.length(), at + 1 + r.nextInt(40)));
-                case 1 -> text.insert(at, PIECES.get(r.nextInt(PIECES.size())));
-                case 2 -> text.setCharAt(at, (char) r.nextInt(128));
+            int at = draw(in, 0, text.length() - 1);
+            switch (draw(in, 0, 3)) {
+                case 0 -> text.delete(at, Math.min(text.length(), at + 1 + draw(in, 0, 39)));
+                case 1 -> text.insert(at, arbitrary().pick(PIECES).generate(in));
+                case 2 -> text.setCharAt(at, (char) draw(in, 0, 127));
                 default -> {
-                    int end = Math.min(text.length(), at + r.nextInt(200));
-                    text.insert(r.nextInt(text.length()), text.substring(at, end));
+                    int end = Math.min(text.length(), at + draw(in, 0, 199));
+                    text.insert(draw(in, 0, text.length() - 1), text.substring(at, end));
                 }
             }
         }
         return text.toString();
     }
 
-    @Property(tries = 500)
-    void mutatedSamplesNeverThrow(@ForAll("mutatedSamples") String text) {
-        assertSane(text);
+    private static int draw(RandomnessSource in, int min, int max) {
+        return integers().between(min, max).generate(in);
     }
 
-    @Provide
-    Arbitrary<String> tokenSoup() {
-        return Arbitraries.of(PIECES).list().ofMaxSize(60).map(l -> String.join(" ", l));
+    @Test
+    void mutatedSamplesNeverThrow() {
+        qt().withExamples(500).forAll(FuzzProperties::mutate).checkAssert(FuzzProperties::assertSane);
     }
 
-    @Property(tries = 300)
-    void tokenSoupNeverThrows(@ForAll("tokenSoup") String text) {
-        assertSane(text);
+    @Test
+    void tokenSoupNeverThrows() {
+        Gen<String> soup = lists().of(arbitrary().pick(PIECES)).ofSizeBetween(0, 60).map(l -> String.join(" ", l));
+        qt().withExamples(300).forAll(soup).checkAssert(FuzzProperties::assertSane);
     }
 }

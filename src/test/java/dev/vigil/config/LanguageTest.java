@@ -141,7 +141,47 @@ class LanguageTest {
     void selfReferentialDefinitionIsAnErrorNotAHang() {
         ParseResult r = parse("$A=x$A \nglobal_defs {\n router_id $A \n}\n");
         assertThat(r.errors()).extracting(Diagnostic::toString)
-                .containsExactly("t.conf:3:1: error: definition expands without end (a definition refers to itself?)");
+                .containsExactly("t.conf:3:12: error: $A expands without end (does a definition refer to itself?)");
+    }
+
+    /** The review's 600 KB file: one pass of $B would write 100,000 copies of a 300 KB $A. */
+    static String wideDefinitionBomb() {
+        return "$A=" + "x ".repeat(150_000) + "\n$B=" + "$A ".repeat(100_000) + "\nglobal_defs {\n    router_id $B\n}\n";
+    }
+
+    /** Seven small definitions, each a hundred of the one before: 10^14 characters, five lines of text. */
+    static String deepDefinitionBomb() {
+        StringBuilder text = new StringBuilder("$A=" + "x ".repeat(50) + "\n");
+        for (char c = 'B'; c <= 'G'; c++) text.append('$').append(c).append('=').append(("$" + (char) (c - 1) + " ").repeat(100)).append('\n');
+        return text + "global_defs {\n    router_id $G\n}\n";
+    }
+
+    @Test
+    void definitionsThatMultiplyAreOnePositionedErrorNamingTheDefinition() {
+        assertThat(parse(wideDefinitionBomb()).diagnostics()).extracting(Diagnostic::toString).containsExactly(
+                "t.conf:4:15: error: $B expands past the 2 MiB that definitions may add to a configuration"
+                        + " (while expanding $A)");
+        assertThat(parse(deepDefinitionBomb()).diagnostics()).extracting(Diagnostic::toString).containsExactly(
+                "t.conf:9:15: error: $G expands past the 2 MiB that definitions may add to a configuration"
+                        + " (while expanding $E)");
+    }
+
+    @Test
+    void aLargeConfigurationBuiltFromDefinitionsIsWithinTheLimit() {
+        // 2,000 real servers from a multi-line template: about 400 KB of expanded text
+        StringBuilder text = new StringBuilder("""
+                $RS= \\
+                real_server 10.1.${HI}.${LO} 443 { \\
+                    weight 1 \\
+                    TCP_CHECK { \\
+                        connect_timeout 3 \\
+                    } \\
+                }
+                virtual_server 10.0.0.1 443 {
+                """);
+        for (int i = 0; i < 2_000; i++) text.append("$HI=").append(i / 250).append("\n$LO=").append(i % 250).append("\n$RS\n");
+        NodeConfig c = model(text + "}\n");
+        assertThat(c.virtualServers().getFirst().realServers()).hasSize(2_000);
     }
 
     @Test
@@ -280,6 +320,17 @@ class LanguageTest {
         assertThat(i.version()).isEqualTo(3);
         assertThat(i.garp().repeat()).isEqualTo(2);
         assertThat(i.v3ChecksumAsV2()).isTrue();
+    }
+
+    @Test
+    void checkUnicastSrcIsOffUnlessTheInstanceOrGlobalDefsTurnsItOn() {
+        String instances = "vrrp_instance A {\n interface e\n virtual_router_id 3\n check_unicast_src\n}\n"
+                + "vrrp_instance B {\n interface e\n virtual_router_id 4\n}\n"
+                + "vrrp_instance C {\n interface e\n virtual_router_id 5\n check_unicast_src off\n}\n";
+        assertThat(model(instances).vrrpInstances()).extracting(VrrpInstance::checkUnicastSrc)
+                .containsExactly(true, false, false);
+        assertThat(model("global_defs {\n vrrp_check_unicast_src\n}\n" + instances).vrrpInstances())
+                .extracting(VrrpInstance::checkUnicastSrc).containsExactly(true, true, false);
     }
 
     @Test

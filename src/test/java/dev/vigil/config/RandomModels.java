@@ -1,5 +1,7 @@
 package dev.vigil.config;
 
+import org.quicktheories.core.RandomnessSource;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -8,32 +10,34 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
 import java.util.function.Supplier;
 
 import static dev.vigil.config.ConfigModels.*;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * Random models in the form the parser produces (checker timing resolved, names that refer to other
- * blocks refer to blocks that exist), for the print/parse round trip.
+ * blocks refer to blocks that exist), for the print/parse round trip. Every choice is a draw from
+ * QuickTheories' source, so a failing model shrinks (to fewer blocks, shorter names, smaller numbers).
  */
 final class RandomModels {
     private static final String PLAIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
     private static final String SPECIAL = PLAIN + " \"'#!{}\\@\tä";
 
-    private final Random r;
+    private final RandomnessSource in;
 
-    RandomModels(Random r) {
-        this.r = r;
+    RandomModels(RandomnessSource in) {
+        this.in = in;
     }
 
     private boolean coin() {
-        return r.nextBoolean();
+        return between(0, 1) == 1;
     }
 
     private int between(int lo, int hi) {
-        return (int) (lo + r.nextLong((long) hi - lo + 1));
+        return integers().between(lo, hi).generate(in);
     }
 
     private <T> Optional<T> maybe(Supplier<T> s) {
@@ -48,13 +52,13 @@ final class RandomModels {
     }
 
     private <T> T pick(List<T> options) {
-        return options.get(r.nextInt(options.size()));
+        return options.get(between(0, options.size() - 1));
     }
 
     private String word(String alphabet, int min, int max) {
         int n = between(min, max);
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < n; i++) b.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        for (int i = 0; i < n; i++) b.append(alphabet.charAt(between(0, alphabet.length() - 1)));
         return b.toString();
     }
 
@@ -80,7 +84,7 @@ final class RandomModels {
     }
 
     Duration micros(long maxMicros, long minMicros) {
-        long v = minMicros + (long) (r.nextDouble() * (maxMicros - minMicros));
+        long v = longs().between(minMicros, maxMicros).generate(in);
         return coin() ? Duration.ofSeconds(v / 1_000_000) : Duration.ofNanos(v * 1000);
     }
 
@@ -112,10 +116,14 @@ final class RandomModels {
                         : InetSocketAddress.createUnresolved("smtp" + between(0, 9) + ".example.com", between(1, 65535))),
                 maybe(this::text), Duration.ofSeconds(between(1, 3600)), coin(), maybe(this::text), coin(),
                 maybe(this::user), garp(), between(2, 3), coin(),
-                maybe(() -> new GlobalDefs.LvsSyncDaemon(plain(), Optional.empty(), NOWHERE)), maybe(this::plain),
+                maybe(() -> new GlobalDefs.LvsSyncDaemon(plain(), Optional.empty(), maybe(() -> between(0, 255)),
+                        maybe(() -> between(1, 65535)), maybe(() -> ip("225.0.0." + between(0, 255))), NOWHERE)),
+                maybe(this::address), maybe(this::plain),
                 maybe(this::plain), maybe(this::plain), maybe(() -> ip("224.0.0." + between(0, 255))),
                 maybe(() -> ip(String.format("ff02::%x", between(1, 0xffff)))),
-                maybe(() -> new InetSocketAddress(address(), between(0, 65535))), maybe(this::text));
+                maybe(() -> new InetSocketAddress(address(), between(0, 65535))), maybe(this::text),
+                list(3, () -> "lb" + word("abcdefghijklmnopqrstuvwxyz0123456789-", 0, 8) + "x.example"),
+                coin() ? 0 : between(1, 1_000_000), maybe(() -> pick(List.of(Engine.values()))));
         List<VrrpScript> scripts = new ArrayList<>();
         int nScripts = between(0, 2);
         for (int i = 0; i < nScripts; i++) {
@@ -138,7 +146,15 @@ final class RandomModels {
         for (int i = 0; i < nGroups; i++) serverGroups.add(serverGroup("VSG_" + i + text(), list(3, this::member)));
         List<VirtualServer> servers = new ArrayList<>();
         int nServers = between(0, 3);
-        for (int i = 0; i < nServers; i++) servers.add(virtualServer(serverGroups));
+        // With connection sync the virtual server's own address is a SNAT target only if it floats.
+        boolean synced = global.lvsSyncDaemon().isPresent()
+                || instances.stream().anyMatch(i -> i.lvsSyncDaemonInterface().isPresent());
+        Set<InetAddress> floating = new java.util.HashSet<>();
+        instances.forEach(i -> {
+            i.virtualIps().forEach(v -> floating.add(v.address()));
+            i.excludedVirtualIps().forEach(v -> floating.add(v.address()));
+        });
+        for (int i = 0; i < nServers; i++) servers.add(virtualServer(serverGroups, synced, floating));
         return ConfigModels.config(global, scripts, instances, groups, serverGroups, servers);
     }
 
@@ -195,7 +211,7 @@ final class RandomModels {
                         word(PLAIN, 1, 8))),
                 list(3, () -> vip(v6)), list(2, () -> vip(coin())), preempt, preemptDelay, maybe(this::address),
                 list(3, this::address), maybe(this::address), trackInterfaces(), trackScripts(scriptNames),
-                notifyScripts(), maybe(this::coin), garp(), maybe(this::plain), coin(), coin());
+                notifyScripts(), maybe(this::coin), garp(), maybe(this::plain), coin(), coin(), coin());
     }
 
     private Optional<CheckTiming> partialTiming() {
@@ -229,7 +245,7 @@ final class RandomModels {
             }
             default -> {
                 List<Checker.ExchangeService> all = new ArrayList<>(List.of(Checker.ExchangeService.values()));
-                java.util.Collections.shuffle(all, r);
+                for (int i = all.size() - 1; i > 0; i--) java.util.Collections.swap(all, i, between(0, i)); // a shuffle
                 List<Checker.ExchangeService> services = all.subList(0, between(1, all.size()));
                 Checker.ExchangeCheck.Policy policy = pick(List.of(Checker.ExchangeCheck.Policy.values()));
                 List<Checker.ExchangeService> required = services.subList(0,
@@ -263,7 +279,7 @@ final class RandomModels {
                 partialTiming().orElseThrow(), list(3, this::checker));
     }
 
-    private VirtualServer virtualServer(List<VirtualServerGroup> groups) {
+    private VirtualServer virtualServer(List<VirtualServerGroup> groups, boolean synced, Set<InetAddress> floating) {
         VirtualServer.Key key = switch (between(0, 2)) {
             case 0 -> new VirtualServer.ByFwmark(between(1, Integer.MAX_VALUE));
             case 1 -> groups.isEmpty() ? new VirtualServer.ByAddress(address(), between(0, 65535))
@@ -272,14 +288,21 @@ final class RandomModels {
         };
         Set<SchedulerFlag> flags = EnumSet.noneOf(SchedulerFlag.class);
         for (SchedulerFlag f : SchedulerFlag.values()) if (coin()) flags.add(f);
+        Protocol protocol = pick(List.of(Protocol.values()));
+        // What the parser refuses stays out: the proxy for UDP or a mark, SNAT to an address that does not float.
+        boolean proxyCan = protocol == Protocol.TCP && key instanceof VirtualServer.ByAddress(var a, int port) && port != 0;
+        Optional<Engine> engine = maybe(() -> proxyCan ? pick(List.of(Engine.values())) : Engine.KERNEL);
+        Optional<InetAddress> snat = key instanceof VirtualServer.ByAddress(InetAddress a, int p)
+                && !engine.equals(Optional.of(Engine.PROXY)) && (!synced || floating.contains(a)) && coin()
+                ? Optional.of(a) : Optional.empty();
         return ConfigModels.virtualServer(key, pick(List.of(Scheduler.values())), flags,
-                pick(List.of(ForwardingMethod.values())), pick(List.of(Protocol.values())),
+                pick(List.of(ForwardingMethod.values())), protocol,
                 maybe(() -> Duration.ofSeconds(between(1, 2_678_400))), maybe(this::address),
                 maybe(() -> new InetSocketAddress(address(), between(0, 65535))), coin(), between(0, 1000),
                 between(0, 1000), maybe(this::script), maybe(this::script), coin(), coin(), coin(), maybe(this::text),
                 maybe(this::coin), partialTiming().orElseThrow(),
                 new VirtualServer.ProxySettings(timer(0.001, 3600), timer(0.001, 604800), maybe(this::address), coin(),
-                        coin()),
-                list(3, this::realServer));
+                        coin(), coin() ? 0 : between(1, 1_000_000), coin() ? 0 : between(1, 1000), timer(0.001, 604800)),
+                new VirtualServer.EngineSettings(engine, snat), list(3, this::realServer));
     }
 }

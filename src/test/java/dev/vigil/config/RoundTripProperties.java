@@ -1,24 +1,23 @@
 package dev.vigil.config;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
 
 /** Parsing the canonical print of a model gives the same model back (sources aside). */
 class RoundTripProperties {
     static final ParseOptions OPTIONS = new ParseOptions("node", true, false);
 
-    @Provide
-    Arbitrary<NodeConfig> models() {
-        return Arbitraries.randomValue(random -> new RandomModels(random).config());
+    private static final Gen<NodeConfig> MODELS = in -> new RandomModels(in).config();
+
+    @Test
+    void parsingThePrintGivesTheModelBack() {
+        qt().withExamples(400).forAll(MODELS).checkAssert(RoundTripProperties::parsingThePrintGivesTheModelBack);
     }
 
-    @Property(tries = 400)
-    void parsingThePrintGivesTheModelBack(@ForAll("models") NodeConfig model) {
+    private static void parsingThePrintGivesTheModelBack(NodeConfig model) {
         String printed = ConfigPrinter.print(model);
         ParseResult r = ConfigParser.parse(printed, "dump.conf", OPTIONS);
         assertThat(r.errors()).as(printed).isEmpty();

@@ -30,8 +30,10 @@ class CheckConfigCommandTest {
     void seedConfigurationIsOkWithASummaryLine() {
         Run r = run("check-config", "-f", MASTER.toString());
         assertThat(r.exit()).isZero();
+        // lvs_sync_daemon_interface: the file was written for IPVS, its virtual server gets the kernel engine.
         assertThat(r.out()).isEqualTo(MASTER + ": OK: 1 VRRP instances, 1 virtual servers, 4 real servers, 4 checkers"
-                + " (8 warnings)" + System.lineSeparator());
+                + " (8 warnings); kernel engine (needs root, nf_tables, libnftables1): 192.168.3.110:443 "
+                + "(lvs_sync_daemon_interface of vrrp_instance exchange_relay)" + System.lineSeparator());
         assertThat(r.err().lines()).hasSize(8).allMatch(l -> l.startsWith(MASTER + ":") && l.contains(": warning: "));
         assertThat(r.err()).contains(MASTER + ":16:1: warning: 'lvs_sync_daemon_interface' is deprecated");
     }
@@ -84,6 +86,33 @@ class CheckConfigCommandTest {
                 f + ":4:5: error: unknown keyword 'priorty' in vrrp_instance; did you mean 'priority'?");
     }
 
+    /** The review's 600 KB file of definitions that expand to 30 GB. */
+    @Test
+    void aDefinitionBombIsOnePositionedErrorAndExitOne(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bomb.conf");
+        Files.writeString(f, "$A=" + "x ".repeat(150_000) + "\n$B=" + "$A ".repeat(100_000)
+                + "\nglobal_defs {\n    router_id $B\n}\n");
+        Run r = run("check-config", "-f", f.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().lines()).containsExactly(f + ":4:15: error: $B expands past the 2 MiB that definitions may"
+                + " add to a configuration (while expanding $A)");
+    }
+
+    /** Past every limit the reader has, a heap too small for the file is still one line, not a stack trace. */
+    @Test
+    void aFileTooLargeForTheHeapIsOneErrorAndExitOne(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("large.conf");
+        Files.writeString(f, "x\n".repeat(1 << 20));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx48m",
+                "-cp", System.getProperty("java.class.path"), "dev.vigil.daemon.Main", "check-config", "-f", f.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(output).isEqualTo(1);
+        assertThat(output.lines()).singleElement().asString()
+                .startsWith(f + ":1:1: error: the configuration does not fit in the ").endsWith(" MiB heap (-Xmx) while being read");
+    }
+
     @Test
     void missingFileExitsOneWithoutStackTrace(@TempDir Path dir) {
         Run r = run("check-config", "-f", dir.resolve("none.conf").toString());
@@ -100,5 +129,39 @@ class CheckConfigCommandTest {
         assertThat(r.out()).startsWith("global_defs {\n").contains("    router_id second\n").doesNotContain("first");
         assertThat(r.err()).isEqualTo(f + ": OK: 0 VRRP instances, 0 virtual servers, 0 real servers, 0 checkers"
                 + " (0 warnings)" + System.lineSeparator());
+    }
+
+    @Test
+    void theSummaryNamesTheKernelEnginesVirtualServersAndWarnsOfSchedulersItCannotRun(@TempDir Path dir)
+            throws IOException {
+        Path f = dir.resolve("k.conf");
+        Files.writeString(f, "virtual_server 10.0.0.1 53 {\n  protocol UDP\n  lb_algo rr\n}\n"
+                + "virtual_server 10.0.0.1 80 {\n  vigil_engine kernel\n  lb_algo lblc\n}\n"
+                + "virtual_server 10.0.0.1 81 {\n  lb_algo wlc\n}\n");
+        Run r = run("check-config", "-f", f.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).isEqualTo(f + ": OK: 0 VRRP instances, 3 virtual servers, 0 real servers, 0 checkers"
+                + " (1 warnings); kernel engine (needs root, nf_tables, libnftables1): 10.0.0.1:53 (protocol UDP), "
+                + "10.0.0.1:80 (vigil_engine kernel); proxy engine: 10.0.0.1:81 (the default)" + System.lineSeparator());
+        assertThat(r.err()).contains(f + ":5:1: warning: virtual server 10.0.0.1:80 gets the kernel engine "
+                + "(vigil_engine kernel), which will not serve it: scheduler lblc keeps a server (set) per destination "
+                + "address");
+    }
+
+    @Test
+    void theKernelEngineServesHashesAndThresholdsAndWarnsOfMhFallback(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("h.conf");
+        Files.writeString(f, "global_defs {\n  vigil_engine kernel\n}\n"
+                + "virtual_server 10.0.0.1 80 {\n  lb_algo sh\n  sh-fallback\n  real_server 10.0.1.1 80 {\n"
+                + "    uthreshold 10\n    lthreshold 5\n  }\n}\n"
+                + "virtual_server fwmark 5 {\n  lb_algo dh\n}\n"
+                + "virtual_server 10.0.0.1 81 {\n  lb_algo mh\n  mh-port\n}\n"
+                + "virtual_server 10.0.0.1 82 {\n  lb_algo mh\n  mh-fallback\n}\n");
+        Run r = run("check-config", "-f", f.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("(1 warnings)");
+        assertThat(r.err()).contains(f + ":19:1: warning: virtual server 10.0.0.1:82 gets the kernel engine "
+                + "(vigil_engine kernel of global_defs), which will not serve it: mh-fallback hashes the client's address "
+                + "again at each step of its walk");
     }
 }

@@ -2,6 +2,9 @@ package dev.vigil.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.testing.ComponentTest;
+import dev.vigil.testing.HeldPort;
+import dev.vigil.testing.Soak;
 import org.junit.jupiter.api.Test;
 
 import javax.net.ssl.SSLContext;
@@ -9,7 +12,6 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,12 +29,19 @@ import java.util.function.Predicate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The README's first command, as a user runs it: a separate JVM, driven through its console. */
+@ComponentTest
+@Soak
 class DemoCommandTest {
 
     @Test
     void theDemoBalancesOverThreeHealthyServersAndAConsoleCommandTakesOneOut() throws Exception {
-        int port = freePort();
-        int adminPort = freePort();
+        // Held for the whole test: the demo's listeners bind them beside the holds.
+        try (HeldPort virtualServer = HeldPort.forServer(); HeldPort admin = HeldPort.forServer()) {
+            demo(virtualServer.port(), admin.port());
+        }
+    }
+
+    private static void demo(int port, int adminPort) throws Exception {
         Path log = Files.createTempFile("vigil-demo", ".log");
         Process demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
@@ -95,12 +104,6 @@ class DemoCommandTest {
             }
         }
         throw new AssertionError("status never matched; last: " + last);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static SSLContext trustAll() throws Exception {

@@ -6,6 +6,8 @@ import dev.vigil.config.ParseOptions;
 import dev.vigil.report.AdminActions.ReloadResult;
 import dev.vigil.report.RealServerState;
 import dev.vigil.report.StatusSnapshot;
+import dev.vigil.testing.ComponentTest;
+import dev.vigil.testing.HeldPort;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,7 +17,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A whole node on loopback (no VRRP): real TCP clients, real servers, reloads while traffic flows. */
+@ComponentTest
 class NodeTest {
     @TempDir
     Path dir;
@@ -55,10 +57,11 @@ class NodeTest {
         return s;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    /** The virtual server's port, held until the test ends: the node's listener binds it beside the hold. */
+    private int heldPort() throws IOException {
+        HeldPort port = HeldPort.forServer();
+        closeLater.add(port);
+        return port.port();
     }
 
     private static String config(int vipPort, Map<Integer, Integer> realServerWeights) {
@@ -78,7 +81,7 @@ class NodeTest {
     }
 
     /** One short client connection: returns the real server's name, after an echo round trip. */
-    private static String shortConnection(int port) throws IOException {
+    static String shortConnection(int port) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             var in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
@@ -94,7 +97,7 @@ class NodeTest {
         NamedEchoServer a = server("a");
         NamedEchoServer b = server("b");
         NamedEchoServer c = server("c");
-        int vip = freePort();
+        int vip = heldPort();
         Path file = dir.resolve("keepalived.conf");
         Files.writeString(file, config(vip, Map.of(b.port(), 1)));
         Node node = start(file);
@@ -164,7 +167,7 @@ class NodeTest {
     @Test
     void anInvalidReloadKeepsTheRunningConfigurationAndNamesThePosition() throws Exception {
         NamedEchoServer a = server("a");
-        int vip = freePort();
+        int vip = heldPort();
         Path file = dir.resolve("keepalived.conf");
         Files.writeString(file, config(vip, Map.of(a.port(), 1)));
         Node node = start(file);
@@ -178,11 +181,34 @@ class NodeTest {
         assertThat(node.status().virtualServers().getFirst().scheduler()).isEqualTo("wlc");
     }
 
+    /** The review's SIGHUP with a 600 KB file of definitions that expand to 30 GB. */
+    @Test
+    void aDefinitionBombIsRefusedWithOnePositionedErrorAndTheNextGoodFileApplies() throws Exception {
+        NamedEchoServer a = server("a");
+        NamedEchoServer b = server("b");
+        int vip = heldPort();
+        Path file = dir.resolve("keepalived.conf");
+        Files.writeString(file, config(vip, Map.of(a.port(), 1)));
+        Node node = start(file);
+        Files.writeString(file, "$A=" + "x ".repeat(150_000) + "\n$B=" + "$A ".repeat(100_000) + "\n"
+                + config(vip, Map.of(b.port(), 1)).replace("router_id node-test", "router_id $B"));
+
+        ReloadResult refused = node.reload();
+
+        assertThat(refused.applied()).isFalse();
+        assertThat(refused.errors()).containsExactly(file + ":4:15: error: $B expands past the 2 MiB that definitions"
+                + " may add to a configuration (while expanding $A)");
+        assertThat(shortConnection(vip)).isEqualTo("a");
+        Files.writeString(file, config(vip, Map.of(b.port(), 1)));
+        assertThat(node.reload().applied()).isTrue();
+        assertThat(shortConnection(vip)).isEqualTo("b");
+    }
+
     @Test
     void drainStopsNewConnectionsToARealServerAndEnableBringsThemBack() throws Exception {
         NamedEchoServer a = server("a");
         NamedEchoServer b = server("b");
-        int vip = freePort();
+        int vip = heldPort();
         Path file = dir.resolve("keepalived.conf");
         Files.writeString(file, config(vip, Map.of(a.port(), 1, b.port(), 1)));
         Node node = start(file);
@@ -211,7 +237,7 @@ class NodeTest {
     void vigilReloadAppliesAChangeThroughTheAdminApiWithTheConfiguredToken() throws Exception {
         NamedEchoServer a = server("a");
         NamedEchoServer b = server("b");
-        int vip = freePort();
+        int vip = heldPort();
         Path file = dir.resolve("keepalived.conf");
         String withToken = "global_defs {\n    vigil_admin_token s3cret\n}\n";
         Files.writeString(file, withToken + config(vip, Map.of(a.port(), 1)));
@@ -239,9 +265,31 @@ class NodeTest {
     }
 
     @Test
+    void theConnectionsTheEngineHoldsAreListedWithTheirRealServer() throws Exception {
+        NamedEchoServer a = server("a");
+        int vip = heldPort();
+        Path file = dir.resolve("keepalived.conf");
+        Files.writeString(file, config(vip, Map.of(a.port(), 1)));
+        Node node = start(file);
+        assertThat(node.connections()).isEmpty();
+        try (Socket s = new Socket("127.0.0.1", vip)) {
+            s.setSoTimeout(10_000);
+            assertThat(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine()).isEqualTo("a");
+            assertThat(node.connections()).singleElement().satisfies(c -> {
+                assertThat(c.protocol()).isEqualTo("TCP");
+                assertThat(c.client()).isEqualTo("127.0.0.1:" + s.getLocalPort());
+                assertThat(c.virtual()).isEqualTo("127.0.0.1:" + vip);
+                assertThat(c.realServer()).contains("127.0.0.1:" + a.port());
+                assertThat(c.state()).isEqualTo("ESTABLISHED");
+            });
+        }
+    }
+
+    @Test
     void stopReleasesTheListener() throws Exception {
         NamedEchoServer a = server("a");
-        int vip = freePort();
+        int vip = heldPort();
         Path file = dir.resolve("keepalived.conf");
         Files.writeString(file, config(vip, Map.of(a.port(), 1)));
         Node node = start(file);
@@ -249,5 +297,34 @@ class NodeTest {
         node.stop(Duration.ofSeconds(1));
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> shortConnection(vip)))
                 .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void proxyMaxconnOfGlobalDefsLimitsTheNodeAndAReloadChangesIt() throws Exception {
+        NamedEchoServer a = server("a");
+        int vip = heldPort();
+        Path file = dir.resolve("keepalived.conf");
+        String one = config(vip, Map.of(a.port(), 1)).replace("router_id node-test", "router_id node-test\n    proxy_maxconn 1");
+        Files.writeString(file, one);
+        Node node = start(file);
+        try (Socket held = new Socket("127.0.0.1", vip)) {
+            held.setSoTimeout(10_000);
+            assertThat(held.getInputStream().read()).isEqualTo('a');
+            assertThatRefused(vip);
+            Files.writeString(file, one.replace("proxy_maxconn 1", "proxy_maxconn 2"));
+            ReloadResult r = node.reload();
+            assertThat(r.message()).contains("proxy_maxconn of the node is now 2");
+            assertThat(shortConnection(vip)).isEqualTo("a");
+        }
+        assertThat(node.status().proxy().orElseThrow().refusedMaxconn()).isEqualTo(1);
+    }
+
+    private static void assertThatRefused(int port) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            assertThat(s.getInputStream().read()).as("refused over proxy_maxconn").isEqualTo(-1);
+        } catch (java.net.SocketException reset) {
+            assertThat(reset.getMessage()).contains("reset");
+        }
     }
 }

@@ -6,6 +6,7 @@ import dev.vigil.config.ParseOptions;
 import dev.vigil.forward.ProxyEngine;
 import dev.vigil.report.Reporting;
 import dev.vigil.script.ScriptRunner;
+import dev.vigil.testing.ComponentTest;
 import dev.vigil.vrrp.VrrpState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,9 +19,20 @@ import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ComponentTest
 class VrrpNotifierTest {
 
     private static final class NoAdminActions implements dev.vigil.report.AdminActions {
+        @Override
+        public boolean ready() {
+            return true;
+        }
+
+        @Override
+        public List<dev.vigil.report.ConnectionEntry> connections() {
+            return List.of();
+        }
+
         @Override
         public boolean drain(Optional<dev.vigil.report.ServerAddress> vs, dev.vigil.report.ServerAddress rs) {
             return false;
@@ -56,7 +68,7 @@ class VrrpNotifierTest {
         NodeConfig config = ConfigParser.parse(text, dir.resolve("k.conf").toString(), ParseOptions.defaults())
                 .config().orElseThrow();
         try (ScriptRunner scripts = new ScriptRunner(config.global());
-             ProxyEngine engine = new ProxyEngine();
+             ProxyEngine engine = new ProxyEngine(ProxyEngine.Options.DEFAULTS);
              Reporting reporting = Reporting.start(config.global(), "t", Optional.of(new InetSocketAddress("127.0.0.1", 0)),
                      () -> null, new NoAdminActions())) {
             VrrpNotifier notifier = new VrrpNotifier(config, scripts, reporting, engine);

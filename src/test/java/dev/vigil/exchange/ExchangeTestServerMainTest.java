@@ -1,12 +1,13 @@
 package dev.vigil.exchange;
 
+import dev.vigil.testing.ComponentTest;
+import dev.vigil.testing.HeldPort;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,14 +16,18 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The standalone server, as system tests start it in a namespace, driven through stdin and the control port. */
+@ComponentTest
 class ExchangeTestServerMainTest {
 
     @Test
     void standaloneServerObeysStdinAndControlPortCommands() throws Exception {
-        int control;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            control = probe.getLocalPort();
+        // The child's control listener binds the port beside the hold, which keeps it ours until the end.
+        try (HeldPort controlPort = HeldPort.forServer()) {
+            standalone(controlPort.port());
         }
+    }
+
+    private static void standalone(int control) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 ExchangeTestServer.class.getName(), "--bind", "127.0.0.1:0", "--fqdn", "ex9.test.local",

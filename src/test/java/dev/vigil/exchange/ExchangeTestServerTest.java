@@ -2,6 +2,7 @@ package dev.vigil.exchange;
 
 import dev.vigil.config.Checker.ExchangeService;
 import dev.vigil.exchange.ExchangeTestServer.Mode;
+import dev.vigil.testing.ComponentTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@ComponentTest
 class ExchangeTestServerTest {
 
     private ExchangeTestServer server;
@@ -52,9 +55,25 @@ class ExchangeTestServerTest {
                     server.address().getPort(), true)) {
                 s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
                 s.getOutputStream().flush();
-                return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             }
         }
+    }
+
+    @Test
+    void aLongDownloadIsTheSeedsBytesPacedAndAnnounced() throws Exception {
+        String answer = exchange("GET /vigil-test/stream?seed=7&chunks=3&pace=5 HTTP/1.1\r\nHost: ex1\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 200 OK\r\n").contains("Content-Length: 12288\r\n");
+        byte[] body = answer.substring(answer.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.ISO_8859_1);
+        byte[] expected = new byte[12288];
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 3; i++) {
+            byte[] chunk = new byte[4096];
+            random.nextBytes(chunk);
+            System.arraycopy(chunk, 0, expected, i * 4096, 4096);
+        }
+        assertThat(body).isEqualTo(expected);
+        assertThat(exchange("GET /vigil-test/stream?seed=x HTTP/1.1\r\nHost: ex1\r\n\r\n")).startsWith("HTTP/1.1 400 ");
     }
 
     @Test
@@ -103,6 +122,17 @@ class ExchangeTestServerTest {
     void refuseClosesTheListenerAndHealthyReopensIt() throws Exception {
         server.setAll(Mode.REFUSE);
         assertThatThrownBy(() -> new Socket().connect(server.address(), 1000)).isInstanceOf(ConnectException.class);
+        server.setAll(Mode.HEALTHY);
+        assertThat(exchange("GET /rpc/healthcheck.htm\r\n")).contains("200 OK");
+    }
+
+    /** A port closed for REFUSE could be taken by another process before it reopens: the server keeps it bound. */
+    @Test
+    void whileRefusingThePortStaysTheServers() throws Exception {
+        server.setAll(Mode.REFUSE);
+        try (Socket other = new Socket()) {
+            assertThatThrownBy(() -> other.bind(server.address())).isInstanceOf(BindException.class);
+        }
         server.setAll(Mode.HEALTHY);
         assertThat(exchange("GET /rpc/healthcheck.htm\r\n")).contains("200 OK");
     }

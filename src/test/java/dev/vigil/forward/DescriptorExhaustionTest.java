@@ -1,5 +1,6 @@
 package dev.vigil.forward;
 
+import dev.vigil.testing.ComponentTest;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -40,6 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Throughout, the connections already proxied keep working, and once the clients are gone the
  * listener serves as before, with no descriptor leaked.
  */
+@ComponentTest
 class DescriptorExhaustionTest {
     private static final int LIMIT = 256;
     private static final int HEADROOM = 36;

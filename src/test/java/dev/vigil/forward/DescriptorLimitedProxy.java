@@ -48,8 +48,7 @@ public final class DescriptorLimitedProxy {
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
         // One event loop: with two, both may take the last free descriptors with accept and then
         // neither gets a real-server socket, which makes what a full table does to the backlog a race.
-        try (ProxyEngine engine = new ProxyEngine(new ProxyEngine.Options(1, null,
-                ProxyEngine.Options.DEFAULTS.waterMark()))) {
+        try (ProxyEngine engine = new ProxyEngine(ProxyEngine.Options.fromSystemProperties().withEventLoops(1))) {
             VirtualService vs = new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
                     .real("127.0.0.1", backendPort, 1).build());
             VirtualServerListener l = engine.open(vs, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -60,7 +59,7 @@ public final class DescriptorLimitedProxy {
             say("ready " + l.localAddress().getPort() + " limit=" + openFileLimit() + " fds=" + openDescriptors());
             for (String line; (line = stdin.readLine()) != null; ) {
                 if (line.equals("counters")) {
-                    ForwardCounters.Snapshot c = engine.counters().snapshot();
+                    ForwardCounters.Snapshot c = engine.counters();
                     say("counters accepted=" + c.accepted() + " open=" + c.openConnections()
                             + " noRealServer=" + c.noRealServer() + " connectFailures=" + c.connectFailures()
                             + " retries=" + c.retries() + " acceptFailures=" + c.acceptFailures()

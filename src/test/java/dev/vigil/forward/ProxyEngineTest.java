@@ -6,8 +6,8 @@ import dev.vigil.balance.VirtualServiceSnapshot;
 import dev.vigil.config.Scheduler;
 import dev.vigil.config.SchedulerFlag;
 import dev.vigil.config.VirtualServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.vigil.testing.ComponentTest;
+import dev.vigil.testing.HeldPort;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -30,21 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The proxy on loopback with real TCP servers: schedulers end to end, half-close, reset, listener life. */
-class ProxyEngineTest {
-    ProxyEngine engine;
-    final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        engine = new ProxyEngine(new ProxyEngine.Options(2, null, ProxyEngine.Options.DEFAULTS.waterMark()));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        engine.close();
-        for (AutoCloseable c : closeAfter) c.close();
-    }
-
+@ComponentTest
+class ProxyEngineTest extends ProxyFixture {
     TestBackend backend(TestBackend.Behaviour b) throws IOException {
         TestBackend t = new TestBackend(b);
         closeAfter.add(t);
@@ -52,7 +39,8 @@ class ProxyEngineTest {
     }
 
     static VirtualServer.ProxySettings settings(Duration connectTimeout, Duration idle) {
-        return new VirtualServer.ProxySettings(connectTimeout, idle, Optional.empty(), true, true);
+        return new VirtualServer.ProxySettings(connectTimeout, idle, Optional.empty(), true, true, 0, 0,
+                VirtualServer.ProxySettings.DEFAULTS.halfCloseTimeout());
     }
 
     VirtualServerListener listen(VirtualService vs) {
@@ -104,7 +92,7 @@ class ProxyEngineTest {
         VirtualServiceSnapshot snap = vs.snapshot();
         assertThat(snap.totalConnections()).isEqualTo(200);
         assertThat(snap.bytesOut()).isEqualTo(200);
-        assertThat(engine.counters().snapshot().accepted()).isEqualTo(200);
+        assertThat(engine.counters().accepted()).isEqualTo(200);
     }
 
     @Test
@@ -118,11 +106,11 @@ class ProxyEngineTest {
             s.getOutputStream().write(1);
             assertThat(s.getInputStream().read()).isEqualTo(1);
 
-            assertThat(engine.closeConnectionsTo(List.of(ip("127.0.0.9")))).isZero();
+            assertThat(engine.addressesReleased(List.of(ip("127.0.0.9")))).isZero();
             s.getOutputStream().write(2);
             assertThat(s.getInputStream().read()).isEqualTo(2);
 
-            assertThat(engine.closeConnectionsTo(List.of(InetAddress.getLoopbackAddress()))).isEqualTo(1);
+            assertThat(engine.addressesReleased(List.of(InetAddress.getLoopbackAddress()))).isEqualTo(1);
             try {
                 assertThat(s.getInputStream().read()).isEqualTo(-1);
             } catch (java.net.SocketException reset) {
@@ -171,7 +159,7 @@ class ProxyEngineTest {
             s.getOutputStream().write(77);
             assertThat(s.getInputStream().read()).as("echo through server " + id).isEqualTo(77);
             await(() -> engine.openConnections() == 1, "one open");
-            assertThat(engine.closeConnectionsTo(List.of(ip("::1")))).isEqualTo(1);
+            assertThat(engine.addressesReleased(List.of(ip("::1")))).isEqualTo(1);
             assertThat(s.getInputStream().read()).as("closed with the VIP").isEqualTo(-1);
         }
         await(() -> engine.openConnections() == 0, "closed");
@@ -268,7 +256,7 @@ class ProxyEngineTest {
         await(() -> outcomes.size() == 2, "both backends saw the end");
         assertThat(outcomes.get(0)).startsWith("reset");
         assertThat(outcomes.get(1)).as("through the proxy, like direct").startsWith("reset");
-        await(() -> engine.counters().snapshot().resetsPassed() == 1, "reset counted");
+        await(() -> engine.counters().resetsPassed() == 1, "reset counted");
     }
 
     @Test
@@ -302,20 +290,23 @@ class ProxyEngineTest {
     @Test
     void refusingRealServerIsRetriedElsewhereAndCounted() throws Exception {
         TestBackend good = backend(TestBackend.identify(7));
-        int closedPort;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = probe.getLocalPort();
-        }
         VirtualService vs = new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
-                .real("127.0.0.1", closedPort, 1).real("127.0.0.1", good.port(), 1).build());
+                .real("127.0.0.1", refusingPort(), 1).real("127.0.0.1", good.port(), 1).build());
         VirtualServerListener l = listen(vs);
         for (int i = 0; i < 10; i++) assertThat(idFrom(l, "127.0.0.1")).isEqualTo(7);
         RealServerSnapshot refused = vs.snapshot().realServers().getFirst();
         // rr resumes after the server that took the retry, so the refusing one is offered first every time.
         assertThat(refused.failedConnections()).isEqualTo(10);
         assertThat(refused.activeConnections() + refused.inactiveConnections()).isZero();
-        assertThat(engine.counters().snapshot().connectFailures()).isEqualTo(10);
-        assertThat(engine.counters().snapshot().retries()).isEqualTo(10);
+        assertThat(engine.counters().connectFailures()).isEqualTo(10);
+        assertThat(engine.counters().retries()).isEqualTo(10);
+    }
+
+    /** A real server that refuses every connection until the test ends (a port closed again could be anyone's). */
+    private int refusingPort() throws IOException {
+        HeldPort refusing = HeldPort.refusing();
+        closeAfter.add(refusing);
+        return refusing.port();
     }
 
     /** A port whose listener's accept queue is full: it drops further SYNs, so a handshake never completes. */
@@ -351,21 +342,24 @@ class ProxyEngineTest {
             assertThat(s.getInputStream().readAllBytes()).isEqualTo(request);
         }
         assertThat(vs.snapshot().realServers().getFirst().failedConnections()).isEqualTo(1);
-        assertThat(engine.counters().snapshot().retries()).isEqualTo(1);
+        assertThat(engine.counters().retries()).isEqualTo(1);
+    }
+
+    private static long openDescriptors() throws java.io.IOException {
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
     }
 
     @Test
     void clientBytesSentAtOnceSurviveARefusingRealServer() throws Exception {
         TestBackend echo = backend(TestBackend.echo());
-        int closedPort;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = probe.getLocalPort();
-        }
         VirtualService vs = new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
-                .real("127.0.0.1", closedPort, 1).real("127.0.0.1", echo.port(), 1).build());
+                .real("127.0.0.1", refusingPort(), 1).real("127.0.0.1", echo.port(), 1).build());
         VirtualServerListener l = listen(vs);
         // The request usually arrives before the proxy accepts, so its first write is the one refused.
-        for (int i = 0; i < 20; i++) {
+        long descriptors = openDescriptors();
+        for (int i = 0; i < 200; i++) {
             byte[] request = ("request " + i).getBytes(StandardCharsets.US_ASCII);
             try (Socket s = new Socket()) {
                 s.connect(l.localAddress(), 2000);
@@ -375,7 +369,8 @@ class ProxyEngineTest {
                 assertThat(s.getInputStream().readAllBytes()).isEqualTo(request);
             }
         }
-        assertThat(vs.snapshot().realServers().getFirst().failedConnections()).isEqualTo(20);
+        assertThat(vs.snapshot().realServers().getFirst().failedConnections()).isEqualTo(200);
+        assertThat(openDescriptors()).as("descriptors of refused attempts are closed").isLessThan(descriptors + 50);
     }
 
     @Test
@@ -407,7 +402,7 @@ class ProxyEngineTest {
         } catch (java.net.SocketException reset) {
             assertThat(reset.getMessage()).contains("reset");
         }
-        await(() -> engine.counters().snapshot().noRealServer() == 1, "counted");
+        await(() -> engine.counters().noRealServer() == 1, "counted");
         await(() -> engine.openConnections() == 0, "closed");
         assertThat(be.accepted.get()).isZero();
     }
@@ -426,7 +421,7 @@ class ProxyEngineTest {
             assertThat(s.getInputStream().read()).isEqualTo(-1);
             assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(150L, 4000L);
         }
-        assertThat(engine.counters().snapshot().idleTimeouts()).isEqualTo(1);
+        assertThat(engine.counters().idleTimeouts()).isEqualTo(1);
     }
 
     @Test
@@ -438,7 +433,7 @@ class ProxyEngineTest {
         VirtualServerListener clash = engine.open(vs, l.localAddress());
         assertThat(clash.listening()).isFalse();
         assertThat(clash.failure()).isPresent();
-        assertThat(engine.counters().snapshot().bindFailures()).isEqualTo(1);
+        assertThat(engine.counters().bindFailures()).isEqualTo(1);
 
         try (Socket s = new Socket()) {
             s.connect(l.localAddress(), 2000);
@@ -458,7 +453,7 @@ class ProxyEngineTest {
         // 192.0.2.0/24 is TEST-NET-1: never local here, and nothing is sent to it.
         VirtualService vs = new VirtualService(virtualServer("192.0.2.77", 0, Scheduler.RR)
                 .real("127.0.0.1", 9, 1).build());
-        VirtualServerListener l = engine.open(vs);
+        VirtualServerListener l = engine.open(vs, new InetSocketAddress(ip("192.0.2.77"), 0));
         if (engine.transport() == NettyTransport.NIO) {
             // No IP_FREEBIND on NIO: the address must be local, and the failure says so instead of crashing.
             assertThat(l.failure()).hasValueSatisfying(f -> assertThat(f).hasMessageContaining("assign"));
@@ -506,7 +501,7 @@ class ProxyEngineTest {
         });
         VirtualService vs = new VirtualService(virtualServer("127.0.0.1", 80, Scheduler.RR)
                 .proxy(new VirtualServer.ProxySettings(Duration.ofSeconds(5), Duration.ofMinutes(5),
-                        Optional.of(ip("127.0.0.77")), true, true))
+                        Optional.of(ip("127.0.0.77")), true, true, 0, 0, Duration.ofMinutes(1)))
                 .real("127.0.0.1", be.port(), 1).build());
         VirtualServerListener l = listen(vs);
         for (int i = 0; i < 3; i++) assertThat(idFrom(l, "127.0.0.1")).isEqualTo(1);

@@ -3,8 +3,7 @@ package dev.vigil.forward;
 import dev.vigil.balance.VirtualService;
 import dev.vigil.balance.VirtualServiceSnapshot;
 import dev.vigil.config.Scheduler;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.vigil.testing.ComponentTest;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -24,23 +23,10 @@ import static dev.vigil.balance.TestVirtualServers.virtualServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Bytes through the proxy arrive intact, both ways, under concurrency, and a slow reader cannot make Vigil buffer without bound. */
-class ProxyIntegrityTest {
+@ComponentTest
+class ProxyIntegrityTest extends ProxyFixture {
     static final int CONNECTIONS = 50;
     static final int BYTES_PER_CONNECTION = 2 * 1024 * 1024; // 50 x 2 MiB = 100 MiB each way
-
-    ProxyEngine engine;
-    final List<AutoCloseable> closeAfter = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        engine = new ProxyEngine(new ProxyEngine.Options(2, null, ProxyEngine.Options.DEFAULTS.waterMark()));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        engine.close();
-        for (AutoCloseable c : closeAfter) c.close();
-    }
 
     @Test
     void sha256Of100MegabytesEachWayWith50ConcurrentConnections() throws Exception {

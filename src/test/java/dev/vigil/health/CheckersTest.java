@@ -8,6 +8,9 @@ import dev.vigil.config.Checker.StatusRange;
 import dev.vigil.exchange.ExchangeTestServer;
 import dev.vigil.exchange.ExchangeTestServer.Mode;
 import dev.vigil.script.ScriptRunner;
+import dev.vigil.testing.ComponentTest;
+import dev.vigil.testing.HeldPort;
+import dev.vigil.testing.RequiresRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,6 +42,7 @@ import static dev.vigil.health.ConfigFixtures.url;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each checker against real loopback servers. */
+@ComponentTest
 class CheckersTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
@@ -73,13 +77,11 @@ class CheckersTest {
             var ok = new TcpChecker(Checker.Connection.DEFAULT, new InetSocketAddress(LO, s.getLocalPort()), TIMEOUT);
             assertThat(ok.check().ok()).isTrue();
         }
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 5, LO)) {
-            closed = s.getLocalPort();
+        try (HeldPort refusing = HeldPort.refusing()) {
+            CheckResult r = new TcpChecker(Checker.Connection.DEFAULT, refusing.address(), TIMEOUT).check();
+            assertThat(r.ok()).isFalse();
+            assertThat(r.reason()).startsWith("connect refused by 127.0.0.1:" + refusing.port());
         }
-        CheckResult r = new TcpChecker(Checker.Connection.DEFAULT, new InetSocketAddress(LO, closed), TIMEOUT).check();
-        assertThat(r.ok()).isFalse();
-        assertThat(r.reason()).startsWith("connect refused by 127.0.0.1:" + closed);
     }
 
     private HttpChecker httpChecker(boolean tls, InetSocketAddress a, List<Checker.Url> urls, String vhost,
@@ -296,6 +298,46 @@ class CheckersTest {
             assertThat(r.reason()).contains("timed out");
             long p = Long.parseLong(Files.readString(pid).strip());
             assertThat(ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        }
+    }
+
+    private static CheckResult misc(ScriptRunner runner, String... argv) throws InterruptedException {
+        return new MiscChecker(ConfigFixtures.misc(ConfigFixtures.script(argv), null, false, CheckTiming.INHERIT),
+                runner, TIMEOUT).check();
+    }
+
+    @Test
+    void miscPathBinTrueRunsUnderScriptSecurityThoughBinIsALink() throws Exception {
+        assertThat(Files.isSymbolicLink(Path.of("/bin"))).as("/bin is a link to usr/bin on this machine").isTrue();
+        try (ScriptRunner secure = new ScriptRunner(Optional.empty(), true, Duration.ofMillis(200))) {
+            CheckResult r = misc(secure, "/bin/true");
+            assertThat(r.reason()).isEqualTo("ok");
+            assertThat(r.ok()).isTrue();
+        }
+    }
+
+    @Test
+    @RequiresRoot(commands = {})
+    void miscCheckSaysWhyScriptSecurityWillNotRunANonRootUsersScript() throws Exception {
+        Path s = script("theirs.sh", "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(s, PosixFilePermissions.fromString("r-xr-xr-x"));
+        Files.setOwner(s, s.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        try (ScriptRunner secure = new ScriptRunner(Optional.empty(), true, Duration.ofMillis(200))) {
+            CheckResult r = misc(secure, s.toString());
+            assertThat(r.ok()).isFalse();
+            assertThat(r.reason()).startsWith("misc_path: script security: script " + s)
+                    .contains("owned by uid 65534");
+        }
+    }
+
+    @Test
+    void miscCheckOutputReachesTheReasonWithItsControlCharactersEscaped() throws Exception {
+        Path s = script("loud.sh", "#!/bin/sh\nprintf 'red \\033[31mALERT\\nforged line\\r\\n'\nexit 1\n");
+        try (ScriptRunner runner = new ScriptRunner(Optional.empty(), false, Duration.ofMillis(200))) {
+            CheckResult r = misc(runner, s.toString());
+            assertThat(r.ok()).isFalse();
+            assertThat(r.reason()).isEqualTo("misc_path: exit 1: red \\x1b[31mALERT\\nforged line");
+            assertThat(r.reason().chars().noneMatch(Character::isISOControl)).isTrue();
         }
     }
 

@@ -101,7 +101,8 @@ public final class ConfigFixtures {
         return new VirtualServer(new VirtualServer.ByAddress(addr(ip), port), Scheduler.WLC, Set.of(),
                 ForwardingMethod.NAT, Protocol.TCP, Optional.empty(), Optional.empty(), Optional.empty(), false, quorum,
                 hysteresis, Optional.ofNullable(quorumUp), Optional.ofNullable(quorumDown), omega, inhibit, false,
-                Optional.empty(), Optional.empty(), t, VirtualServer.ProxySettings.DEFAULTS, List.of(realServers), SRC);
+                Optional.empty(), Optional.empty(), t, VirtualServer.ProxySettings.DEFAULTS,
+                VirtualServer.EngineSettings.DEFAULTS, List.of(realServers), SRC);
     }
 
     public static InetAddress addr(String ip) {

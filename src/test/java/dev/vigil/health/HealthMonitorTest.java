@@ -8,6 +8,8 @@ import dev.vigil.config.VirtualServer;
 import dev.vigil.exchange.ExchangeTestServer;
 import dev.vigil.exchange.ExchangeTestServer.Mode;
 import dev.vigil.script.ScriptRunner;
+import dev.vigil.testing.ComponentTest;
+import dev.vigil.testing.Soak;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,7 @@ import static dev.vigil.health.ConfigFixtures.virtualServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The monitor end to end against the Exchange test server, with short delays. */
+@ComponentTest
 class HealthMonitorTest {
 
     private static final InetAddress LO = InetAddress.getLoopbackAddress();
@@ -80,7 +83,7 @@ class HealthMonitorTest {
 
     private void run(VirtualServer... vss) {
         monitor = new HealthMonitor(List.of(vss), scripts, events::add, new Random(1),
-                (vs, rs, kind, latency, ok) -> observed.incrementAndGet(), Clock.systemUTC());
+                (vs, rs, kind, latency, ok) -> observed.incrementAndGet(), Clock.systemUTC(), System::nanoTime);
         monitor.start();
     }
 
@@ -184,7 +187,7 @@ class HealthMonitorTest {
                 new RealServerHealth(vs.key(), second, true, 7, true, HealthState.UP, "ok", java.util.Map.of(),
                         java.time.Instant.now()));
         monitor = new HealthMonitor(List.of(vs), scripts, events::add, new Random(1), CheckLatencyObserver.NONE,
-                Clock.systemUTC());
+                Clock.systemUTC(), System::nanoTime);
         monitor.start(previous);
         assertThat(monitor.snapshot()).extracting(RealServerHealth::alive, RealServerHealth::weight)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(false, 0), org.assertj.core.groups.Tuple.tuple(true, 7));
@@ -223,9 +226,10 @@ class HealthMonitorTest {
      * Detection time: from the server's failure to the down event, against the bound
      * delay_loop + check time (+ retry * (delay_before_retry + check time)), where an EXCHANGE_CHECK's
      * check time is at worst attempts x connect_timeout. A hang (SLOW past the timeout) is the worst
-     * case; a crash (connection refused) fails at once.
+     * case; a crash (connection refused) fails at once. About 11 s of real timers: soak tier.
      */
     @Test
+    @Soak
     void failureIsActedOnWithinDelayLoopPlusTimeout() throws Exception {
         long loop = 1000;
         long timeout = 500;

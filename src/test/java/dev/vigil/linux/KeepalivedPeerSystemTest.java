@@ -2,6 +2,7 @@ package dev.vigil.linux;
 
 import dev.vigil.testing.NetnsBed;
 import dev.vigil.testing.RequiresRoot;
+import dev.vigil.wire.InternetChecksum;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

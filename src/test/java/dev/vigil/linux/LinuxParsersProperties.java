@@ -1,12 +1,8 @@
 package dev.vigil.linux;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,20 +11,39 @@ import java.nio.ByteOrder;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.strings;
 
 /** Parsers of kernel and wire input never throw, and what we encode parses back to itself. */
 class LinuxParsersProperties {
 
-    @Property
-    void netlinkParsersNeverThrowOnRandomBytes(@ForAll @Size(max = 300) byte[] bytes) {
+    private static Gen<byte[]> bytes(int minLength, int maxLength) {
+        return Generate.byteArrays(integers().between(minLength, maxLength),
+                Generate.bytes(Byte.MIN_VALUE, Byte.MAX_VALUE, (byte) 0));
+    }
+
+    @Test
+    void netlinkParsersNeverThrowOnRandomBytes() {
+        qt().withExamples(1000).forAll(bytes(0, 300))
+                .checkAssert(LinuxParsersProperties::netlinkParsersNeverThrowOnRandomBytes);
+    }
+
+    private static void netlinkParsersNeverThrowOnRandomBytes(byte[] bytes) {
         for (RtnetlinkMessages.Message m : RtnetlinkMessages.split(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()))) {
             RtnetlinkMessages.parseAddress(m);
             RtnetlinkMessages.parseLink(m);
         }
     }
 
-    @Property
-    void netlinkParsersNeverThrowOnPlausibleHeaders(@ForAll @Size(min = 16, max = 300) byte[] bytes) {
+    @Test
+    void netlinkParsersNeverThrowOnPlausibleHeaders() {
+        qt().withExamples(1000).forAll(bytes(16, 300))
+                .checkAssert(LinuxParsersProperties::netlinkParsersNeverThrowOnPlausibleHeaders);
+    }
+
+    private static void netlinkParsersNeverThrowOnPlausibleHeaders(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
         b.putInt(0, bytes.length).putShort(4, (short) (bytes[5] % 2 == 0 ? 20 : 16)); // a real type and length
         for (RtnetlinkMessages.Message m : RtnetlinkMessages.split(b)) {
@@ -37,8 +52,13 @@ class LinuxParsersProperties {
         }
     }
 
-    @Property
-    void rawIpv4ParserNeverThrows(@ForAll @Size(max = 80) byte[] bytes, @ForAll boolean consistent) {
+    @Test
+    void rawIpv4ParserNeverThrows() {
+        qt().withExamples(1000).forAll(bytes(0, 80), booleans().all())
+                .checkAssert(LinuxParsersProperties::rawIpv4ParserNeverThrows);
+    }
+
+    private static void rawIpv4ParserNeverThrows(byte[] bytes, boolean consistent) {
         if (bytes.length > 0) bytes[0] = (byte) (0x40 | (bytes[0] & 0x0f));
         if (consistent && bytes.length >= 20) { // get past the cheap checks to the header-length arithmetic
             bytes[2] = 0;
@@ -49,8 +69,24 @@ class LinuxParsersProperties {
         p.ifPresent(packet -> assertThat(packet.vrrpPayload().length).isLessThanOrEqualTo(bytes.length - 20));
     }
 
-    @Property
-    void encodedAddressesParseBackUnchanged(@ForAll("addresses") InterfaceAddress address) {
+    static final Gen<InterfaceAddress> ADDRESSES = in -> {
+        InetAddress a = address(Generate.oneOf(bytes(4, 4), bytes(16, 16)).generate(in));
+        int index = integers().between(1, 1 << 20).generate(in);
+        int prefix = Math.min(integers().between(0, 128).generate(in), a.getAddress().length * 8);
+        Optional<String> label = strings().betweenCodePoints('a', 'z').ofLengthBetween(1, 15).toOptionals(25)
+                .generate(in);
+        return new InterfaceAddress(index, a, prefix,
+                a.getAddress().length == 4 ? Optional.of(address(new byte[] {10, 0, 0, (byte) 255})) : Optional.empty(),
+                label, integers().between(0, 255).generate(in), integers().between(0, 0xffff).generate(in));
+    };
+
+    @Test
+    void encodedAddressesParseBackUnchanged() {
+        qt().withExamples(1000).forAll(ADDRESSES)
+                .checkAssert(LinuxParsersProperties::encodedAddressesParseBackUnchanged);
+    }
+
+    private static void encodedAddressesParseBackUnchanged(InterfaceAddress address) {
         byte[] message = RtnetlinkMessages.newAddress(1, address);
         RtnetlinkMessages.Message m = RtnetlinkMessages.split(ByteBuffer.wrap(message)).getFirst();
         InterfaceAddress parsed = RtnetlinkMessages.parseAddress(m).orElseThrow();
@@ -60,20 +96,6 @@ class LinuxParsersProperties {
                 Optional.empty(), Optional.empty(), address.scope(), address.flags())
                 : address;
         assertThat(parsed).isEqualTo(expected);
-    }
-
-    @Provide
-    Arbitrary<InterfaceAddress> addresses() {
-        Arbitrary<InetAddress> ip = Arbitraries.oneOf(
-                Arbitraries.bytes().array(byte[].class).ofSize(4).map(LinuxParsersProperties::address),
-                Arbitraries.bytes().array(byte[].class).ofSize(16).map(LinuxParsersProperties::address));
-        return Combinators.combine(ip, Arbitraries.integers().between(1, 1 << 20), Arbitraries.integers().between(0, 128),
-                        Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(15).optional(),
-                        Arbitraries.integers().between(0, 255), Arbitraries.integers().between(0, 0xffff))
-                .as((a, index, prefix, label, scope, flags) -> new InterfaceAddress(index, a,
-                        Math.min(prefix, a.getAddress().length * 8),
-                        a.getAddress().length == 4 ? Optional.of(address(new byte[] {10, 0, 0, (byte) 255})) : Optional.empty(),
-                        label, scope, flags));
     }
 
     private static InetAddress address(byte[] raw) {

@@ -1,5 +1,6 @@
 package dev.vigil.linux;
 
+import dev.vigil.wire.InternetChecksum;
 import org.junit.jupiter.api.Test;
 
 import java.net.Inet4Address;

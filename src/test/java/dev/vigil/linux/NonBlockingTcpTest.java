@@ -1,5 +1,7 @@
 package dev.vigil.linux;
 
+import dev.vigil.testing.ComponentTest;
+import dev.vigil.testing.HeldPort;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.FileDescriptor;
 import org.junit.jupiter.api.AfterEach;
@@ -11,7 +13,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The proxy's socket calls against real loopback sockets, including the kernel behaviour the proxy relies on. */
+@ComponentTest
 class NonBlockingTcpTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private final NonBlockingTcp calls = new NonBlockingTcp();
@@ -73,7 +75,7 @@ class NonBlockingTcpTest {
         // The proxy sets both on its listening sockets only, sparing two calls per connection.
         int with = listener(true, true);
         int without = listener(false, false);
-        try (Socket a = new Socket(LOOPBACK, calls.localAddress(with).getPort());
+        try (Socket _ = new Socket(LOOPBACK, calls.localAddress(with).getPort());
              Socket b = new Socket(LOOPBACK, calls.localAddress(without).getPort())) {
             int fromWith = acceptOne(with);
             int fromWithout = acceptOne(without);
@@ -108,18 +110,16 @@ class NonBlockingTcpTest {
 
     @Test
     void aRefusedConnectShowsInSoError() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, LOOPBACK)) {
-            port = probe.getLocalPort();
-        }
-        int fd = track(calls.socket(LOOPBACK));
-        int r = calls.connect(fd, new InetSocketAddress(LOOPBACK, port));
-        if (r == -EINPROGRESS) {
-            int err = 0;
-            for (int i = 0; i < 200 && err == 0; i++, Thread.sleep(5)) err = calls.getInt(fd, SOL_SOCKET, SO_ERROR);
-            assertThat(err).isEqualTo(ECONNREFUSED);
-        } else {
-            assertThat(r).isEqualTo(-ECONNREFUSED);
+        try (HeldPort refusing = HeldPort.refusing()) {
+            int fd = track(calls.socket(LOOPBACK));
+            int r = calls.connect(fd, refusing.address());
+            if (r == -EINPROGRESS) {
+                int err = 0;
+                for (int i = 0; i < 200 && err == 0; i++, Thread.sleep(5)) err = calls.getInt(fd, SOL_SOCKET, SO_ERROR);
+                assertThat(err).isEqualTo(ECONNREFUSED);
+            } else {
+                assertThat(r).isEqualTo(-ECONNREFUSED);
+            }
         }
         assertThat(NonBlockingTcp.describe(-ECONNREFUSED)).isEqualTo("Connection refused (ECONNREFUSED)");
     }

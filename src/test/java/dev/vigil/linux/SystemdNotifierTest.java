@@ -1,5 +1,6 @@
 package dev.vigil.linux;
 
+import dev.vigil.testing.ComponentTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ComponentTest
 class SystemdNotifierTest {
 
     /** A real AF_UNIX datagram receiver (socat-free: python3 is on every Debian machine we use). */

@@ -3,10 +3,9 @@ package dev.vigil.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vigil.testing.HeldPort;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,20 +27,19 @@ final class ChromeDriver implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HeldPort port;
     private final Process driver;
     private final Path profile;
     private final String base;
     private String session;
 
     ChromeDriver(int width, int height) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        // chromedriver's listener binds the port beside the hold, which keeps it ours until close().
+        port = HeldPort.forServer();
         profile = Files.createTempDirectory("vigil-chromium-");
-        driver = new ProcessBuilder(RequiresChromium.Condition.find("chromedriver").toString(), "--port=" + port)
+        driver = new ProcessBuilder(RequiresChromium.Condition.find("chromedriver").toString(), "--port=" + port.port())
                 .redirectErrorStream(true).redirectOutput(profile.resolve("chromedriver.log").toFile()).start();
-        base = "http://127.0.0.1:" + port;
+        base = "http://127.0.0.1:" + port.port();
         try {
             waitUntilReady();
             ObjectNode caps = JSON.createObjectNode();
@@ -123,6 +121,11 @@ final class ChromeDriver implements AutoCloseable {
             driver.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try {
+            port.close();
+        } catch (IOException ignored) {
+            // closing a bound socket does not fail in practice
         }
         try (Stream<Path> files = Files.walk(profile)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

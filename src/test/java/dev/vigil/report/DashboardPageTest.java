@@ -1,6 +1,7 @@
 package dev.vigil.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vigil.testing.ComponentTest;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -19,11 +20,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the proxy engine's counters are shown, flagged when clients were refused, and hidden when absent.
  */
 @RequiresChromium
+@ComponentTest
 class DashboardPageTest {
 
     private static final String PROXY = "document.getElementById('proxy')";
     /** Few failures, none of them a problem: a singular in every count that has one. */
-    private static final StatusSnapshot.Proxy QUIET_PROXY = new StatusSnapshot.Proxy(1000, 3, 0, 1, 1, 1, 0, 0, 0);
+    private static final StatusSnapshot.Proxy QUIET_PROXY = new StatusSnapshot.Proxy(1000, 3, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0);
     private static final String ROW = "document.querySelector('[data-real-server=\"10.0.0.1:443 10.0.0.12:443\"]')";
 
     @Test
@@ -59,16 +61,18 @@ class DashboardPageTest {
             assertThat(chrome.execute("return document.getElementById('router-id').textContent").asText()).isEqualTo("lb1");
 
             // Fixtures.PROXY: accepted 1234, open 5, no real server 2, connect failures 7, retries 6, resets 3,
-            // idle timeouts 4, bind failures 8, accept failures 9. Grouping follows the browser's locale.
+            // idle timeouts 4, bind failures 8, accept failures 9, over proxy_maxconn 10, over the per-source
+            // limit 11, half-close timeouts 12. Grouping follows the browser's locale.
             String thousands = chrome.execute("return (1234).toLocaleString()").asText();
             assertThat(proxyLine(chrome)).isEqualTo("Proxy: " + thousands + " accepted \u00b7 5 open \u00b7 7 connect failures"
                     + " (6 retried) \u00b7 2 refused (no real server) \u00b7 3 resets passed \u00b7 4 idle timeouts"
-                    + " \u00b7 8 bind failures \u00b7 9 accept failures");
+                    + " \u00b7 8 bind failures \u00b7 9 accept failures \u00b7 10 refused (proxy_maxconn)"
+                    + " \u00b7 11 refused (per source) \u00b7 12 half-close timeouts");
             assertThat(chrome.execute("return " + PROXY + ".classList.contains('problem')").asBoolean())
                     .as("refused clients and bind/accept failures flag the proxy line").isTrue();
             assertThat(chrome.execute("return [..." + PROXY + ".querySelectorAll('.item.problem')]"
                     + ".map(e => e.dataset.counter).join(' ')").asText())
-                    .isEqualTo("no_real_server bind_failures accept_failures");
+                    .isEqualTo("no_real_server bind_failures accept_failures refused_maxconn refused_per_source");
 
             state.set(RealServerState.DOWN);
             waitFor(chrome, "the real server shown DOWN", "return " + ROW + "?.dataset.state === 'DOWN'");
@@ -109,6 +113,44 @@ class DashboardPageTest {
         }
         assertThat(Files.size(target.resolve("dashboard-down.png"))).isGreaterThan(5_000);
         assertThat(Files.size(target.resolve("dashboard-phone.png"))).isGreaterThan(5_000);
+    }
+
+    @Test
+    void showsTheConnectionSyncAndFlagsItWhenLost() throws Exception {
+        StatusSnapshot base = Fixtures.exchange(RealServerState.UP, null);
+        var s = Fixtures.SYNC;
+        StatusSnapshot.Sync lost = new StatusSnapshot.Sync(s.interfaceName(), s.mode(), s.destination(), s.instance(),
+                false, Optional.empty(), 4, 3, Optional.of(Fixtures.T0), false, s.peerLastSeen(), s.link(), s.commits(),
+                s.unfinishedCommits(), s.lastCommit(), s.resyncsRequested(), s.bulkSends(), s.lastHold());
+        AtomicReference<Optional<StatusSnapshot.Sync>> sync = new AtomicReference<>(Optional.of(s));
+        java.util.function.Supplier<StatusSnapshot> status = () -> new StatusSnapshot(base.node(), base.vrrp(),
+                base.virtualServers(), base.proxy(), sync.get());
+        String box = "document.getElementById('sync')";
+        try (AdminServer server = AdminServer.start(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0),
+                Optional.empty(), status, new RecordingActions(), new VigilMetrics(status));
+             ChromeDriver chrome = new ChromeDriver(1280, 900)) {
+            chrome.navigate("http://127.0.0.1:" + server.address().getPort() + "/");
+            waitFor(chrome, "the sync line", "return !" + box + ".hidden && " + box + ".textContent.length > 0");
+            String text = chrome.execute("return " + box + ".textContent.replace(/\\s+/g, ' ').trim()").asText();
+            String thousands = chrome.execute("return (3400).toLocaleString()").asText();
+            assertThat(text).startsWith("Connection sync: conntrackd running (pid 4242) \u00b7 peer 10.0.1.2 on eth1 seen"
+                    + " \u00b7 12 own / " + thousands + " peer\u2019s entries")
+                    .contains("3 restarts \u00b7 2 losses").contains(thousands + " entries in 12.3 ms")
+                    .contains("7 resyncs requested");
+            assertThat(chrome.execute("return [..." + box + ".querySelectorAll('.item.problem')]"
+                    + ".map(e => e.dataset.sync).join(' ')").asText()).as("3 errors and 5 lost messages").isEqualTo("errors");
+
+            sync.set(Optional.of(lost));
+            waitFor(chrome, "the lost sync", "return " + box + ".textContent.includes('LOST since')");
+            assertThat(chrome.execute("return [..." + box + ".querySelectorAll('.item.problem')]"
+                    + ".map(e => e.dataset.sync).join(' ')").asText()).isEqualTo("lost conntrackd peer errors");
+            assertThat(chrome.execute("return " + box + ".classList.contains('problem')").asBoolean()).isTrue();
+            chrome.screenshot(Path.of("target").resolve("dashboard-sync-lost.png"));
+
+            sync.set(Optional.empty());
+            waitFor(chrome, "the sync line hidden without sync", "return " + box + ".hidden");
+            assertThat(chrome.execute("return document.body.innerText").asText()).doesNotContain("Connection sync:");
+        }
     }
 
     /** The proxy line as a reader sees it, with runs of white space (wrapping on a phone) made single spaces. */

@@ -39,16 +39,28 @@ final class Fixtures {
         long in = rs.stream().mapToLong(StatusSnapshot.RealServer::bytesIn).sum();
         long out = rs.stream().mapToLong(StatusSnapshot.RealServer::bytesOut).sum();
         return new StatusSnapshot.VirtualServer(address, port, "TCP", "wlc", active, inactive, total, in, out,
-                rs.stream().anyMatch(StatusSnapshot.RealServer::healthy), rs);
+                rs.stream().anyMatch(StatusSnapshot.RealServer::healthy), rs, "proxy", "the default");
     }
 
     static StatusSnapshot.VrrpInstance vrrp(String name, VrrpState state, int priority) {
         return new StatusSnapshot.VrrpInstance(name, state, priority, priority, List.of("10.0.0.1/24"),
-                state == VrrpState.MASTER ? Optional.of(T0) : Optional.empty());
+                state == VrrpState.MASTER ? Optional.of(T0) : Optional.empty(),
+                java.util.Map.of("BAD_CHECKSUM", 3L, "NOT_A_PEER", 14L));
     }
 
     /** Every proxy counter different and non-zero, so a swapped or dropped one shows. */
-    static final StatusSnapshot.Proxy PROXY = new StatusSnapshot.Proxy(1234, 5, 2, 7, 6, 3, 4, 8, 9);
+    static final StatusSnapshot.Proxy PROXY = new StatusSnapshot.Proxy(1234, 5, 2, 7, 6, 3, 4, 8, 9, 10, 11, 12, 13);
+
+    /** A sync that was lost twice and is back, its link read, one commit: every figure different. */
+    static final StatusSnapshot.Sync SYNC = new StatusSnapshot.Sync("eth1", "unicast", "10.0.1.2", Optional.of("VI_1"),
+            true, Optional.of(4242L), 3, 2, Optional.empty(), true, Optional.of(T0.plusSeconds(4)),
+            Optional.of(new StatusSnapshot.SyncLink(T0.plusSeconds(5), 12, 3400, 56_000, 789_000, 560, 7890, 1, 2, 5, 6)),
+            4, 1, Optional.of(new StatusSnapshot.SyncCommit(T0, true, 3400, Duration.ofNanos(12_345_678))), 7, 8,
+            Optional.of(new StatusSnapshot.SyncHold(T0.plusSeconds(9), Duration.ofMillis(200), 3400, true)));
+
+    static StatusSnapshot withSync(StatusSnapshot s, StatusSnapshot.Sync sync) {
+        return new StatusSnapshot(s.node(), s.vrrp(), s.virtualServers(), s.proxy(), Optional.of(sync));
+    }
 
     static StatusSnapshot snapshot(List<StatusSnapshot.VrrpInstance> vrrp, List<StatusSnapshot.VirtualServer> vs) {
         return new StatusSnapshot(new StatusSnapshot.Node("lb1", "0.1.0", Duration.ofSeconds(3725)), vrrp, vs,
@@ -70,8 +82,8 @@ final class Fixtures {
     static GlobalDefs globals(InetSocketAddress smtp, String notifyFifo, String adminToken) {
         return new GlobalDefs(List.of("ops@example.com"), Optional.of("lb1@example.com"), Optional.of(smtp),
                 Optional.empty(), Duration.ofSeconds(5), true, Optional.of("lb1"), false, Optional.empty(),
-                Garp.DEFAULTS, 2, false, Optional.empty(), Optional.of(notifyFifo), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(adminToken), Source.BUILT_IN);
+                Garp.DEFAULTS, 2, false, Optional.empty(), Optional.empty(), Optional.of(notifyFifo), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(adminToken), List.of(), 0, Optional.empty(), Source.BUILT_IN);
     }
 
     static VrrpTransition toMaster(String name) {

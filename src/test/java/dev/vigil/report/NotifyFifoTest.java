@@ -50,6 +50,27 @@ class NotifyFifoTest {
     }
 
     @Test
+    void aLostAndABackSyncAreLinesOfNotifyFifoOnly(@TempDir Path dir) throws Exception {
+        var lost = new SyncTransition(true, "conntrackd exited (status 137)", 2, java.util.Optional.empty(), Fixtures.T0);
+        var back = new SyncTransition(false, "conntrackd answers again", 2,
+                java.util.Optional.of(Duration.ofSeconds(1)), Fixtures.T0);
+        try (NotifyFifo all = NotifyFifo.start(dir.resolve("all.fifo"), NotifyFifo.Events.ALL);
+             NotifyFifo vrrp = NotifyFifo.start(dir.resolve("vrrp.fifo"), NotifyFifo.Events.VRRP);
+             NotifyFifo lvs = NotifyFifo.start(dir.resolve("lvs.fifo"), NotifyFifo.Events.LVS)) {
+            for (NotifyFifo f : List.of(all, vrrp, lvs)) {
+                f.syncTransition(lost);
+                f.syncTransition(back);
+            }
+            Eventually.within(Duration.ofSeconds(10), "notify_fifo written", () -> all.written() == 2);
+            try (BufferedReader r = Files.newBufferedReader(dir.resolve("all.fifo"), StandardCharsets.UTF_8)) {
+                assertThat(List.of(r.readLine(), r.readLine())).containsExactly("SYNC LOST 2", "SYNC BACK 2");
+            }
+            assertThat(vrrp.written() + vrrp.dropped() + lvs.written() + lvs.dropped())
+                    .as("the vrrp_ and lvs_ FIFOs carry keepalived's kinds only").isZero();
+        }
+    }
+
+    @Test
     void noReaderNeverBlocksTheCallerAndDropsAreCounted(@TempDir Path dir) throws Exception {
         Path fifo = dir.resolve("unread.fifo");
         try (NotifyFifo f = NotifyFifo.start(fifo, NotifyFifo.Events.ALL, 16)) {
@@ -62,5 +83,36 @@ class NotifyFifoTest {
             assertThat(f.dropped()).isGreaterThan(10_000);
             f.close(Duration.ofMillis(200));
         }
+    }
+
+    @Test
+    void controlCharactersInNamesAreEscapedSoALineCannotBeForged() {
+        assertThat(NotifyFifo.line(Fixtures.toMaster("VI_1\" MASTER 100\nINSTANCE \"VI_2\u001b")))
+                .isEqualTo("INSTANCE \"VI_1\" MASTER 100\\nINSTANCE \"VI_2\\x1b\" MASTER 100");
+    }
+
+    @Test
+    void aLinkPlantedAtTheFifoPathIsNotFollowed(@TempDir Path dir) throws Exception {
+        Path victim = Files.writeString(dir.resolve("shadow"), "root:secret\n");
+        Path fifo = Files.createSymbolicLink(dir.resolve("vigil.fifo"), victim);
+        try (NotifyFifo f = NotifyFifo.start(fifo, NotifyFifo.Events.ALL)) {
+            f.vrrpTransition(Fixtures.toMaster("VI_1"));
+            f.vrrpTransition(Fixtures.toMaster("VI_2"));
+            Eventually.within(Duration.ofSeconds(10), "both lines refused", () -> f.failed() == 2);
+            assertThat(f.written()).isZero();
+        }
+        assertThat(Files.readString(victim)).isEqualTo("root:secret\n");
+        assertThat(Files.isSymbolicLink(fifo)).as("left alone, for the operator to look at").isTrue();
+    }
+
+    @Test
+    void aRegularFileAtTheFifoPathIsRefused(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("vigil.fifo"), "kept\n");
+        try (NotifyFifo f = NotifyFifo.start(file, NotifyFifo.Events.ALL)) {
+            f.vrrpTransition(Fixtures.toMaster("VI_1"));
+            Eventually.within(Duration.ofSeconds(10), "the line refused", () -> f.failed() == 1);
+            assertThat(f.written()).isZero();
+        }
+        assertThat(Files.readString(file)).isEqualTo("kept\n");
     }
 }

@@ -9,6 +9,12 @@ final class RecordingActions implements AdminActions {
     final List<String> calls = new CopyOnWriteArrayList<>();
     volatile ReloadResult reloadResult = new ReloadResult(true, "reloaded", List.of());
     volatile RuntimeException failure;
+    volatile boolean ready = true;
+
+    @Override
+    public boolean ready() {
+        return ready;
+    }
 
     private boolean matches(Optional<ServerAddress> vs, ServerAddress rs) {
         return rs.equals(ServerAddress.parse("10.0.0.11:443"))
@@ -29,7 +35,14 @@ final class RecordingActions implements AdminActions {
     }
 
     @Override
+    public List<ConnectionEntry> connections() {
+        calls.add("connections");
+        return List.of();
+    }
+
+    @Override
     public ReloadResult reload() {
+        if (failure != null) throw failure;
         calls.add("reload");
         return reloadResult;
     }

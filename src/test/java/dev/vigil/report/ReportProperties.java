@@ -1,66 +1,86 @@
 package dev.vigil.report;
 
 import dev.vigil.config.ForwardingMethod;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
+import static org.quicktheories.generators.SourceDSL.strings;
 
 class ReportProperties {
 
-    @Property
-    void serverAddressesRoundTrip(@ForAll("addresses") InetAddress address, @ForAll("ports") int port) {
-        ServerAddress a = new ServerAddress(address, port);
-        assertThat(ServerAddress.parse(a.toString())).isEqualTo(a);
+    static final Gen<InetAddress> ADDRESSES = Generate.oneOf(bytes(4), bytes(16)).map(ReportProperties::address);
+    static final Gen<Integer> PORTS = integers().between(1, 65535);
+    /** Any text: up to 255 characters from all of Unicode. */
+    static final Gen<String> ANY_TEXT = strings().allPossible().ofLengthBetween(0, 255);
+    private static final String NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+    static final Gen<String> NAMES = lists().of(integers().between(0, NAME_CHARS.length() - 1)).ofSizeBetween(1, 20)
+            .map(is -> is.stream().map(i -> String.valueOf(NAME_CHARS.charAt(i))).collect(Collectors.joining()));
+
+    @Test
+    void serverAddressesRoundTrip() {
+        qt().withExamples(1000).forAll(ADDRESSES, PORTS).checkAssert((address, port) -> {
+            ServerAddress a = new ServerAddress(address, port);
+            assertThat(ServerAddress.parse(a.toString())).isEqualTo(a);
+        });
     }
 
-    @Property
-    void garbageAddressesFailWithAMessageNeverAnotherException(@ForAll String text) {
-        try {
-            ServerAddress.parse(text);
-        } catch (IllegalArgumentException e) {
-            assertThat(e.getMessage()).isNotBlank();
-        }
+    @Test
+    void garbageAddressesFailWithAMessageNeverAnotherException() {
+        qt().withExamples(1000).forAll(ANY_TEXT).checkAssert(text -> {
+            try {
+                ServerAddress.parse(text);
+            } catch (IllegalArgumentException e) {
+                assertThat(e.getMessage()).isNotBlank();
+            }
+        });
     }
 
-    @Property(tries = 200)
-    void statusJsonRoundTrips(@ForAll("snapshots") StatusSnapshot snapshot) {
-        String json = new String(StatusJson.write(snapshot, Fixtures.T0), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(StatusJson.read(json)).isEqualTo(snapshot);
+    @Test
+    void statusJsonRoundTrips() {
+        qt().withExamples(200).forAll(snapshots()).checkAssert(snapshot -> {
+            String json = new String(StatusJson.write(snapshot, Fixtures.T0), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(StatusJson.read(json)).isEqualTo(snapshot);
+        });
     }
 
-    @Property
-    void statusReaderRejectsNonDocumentsWithAMessage(@ForAll String text) {
-        try {
-            StatusJson.read(text);
-        } catch (IllegalArgumentException e) {
-            assertThat(e.getMessage()).isNotBlank();
-        }
+    @Test
+    void statusReaderRejectsNonDocumentsWithAMessage() {
+        qt().withExamples(1000).forAll(ANY_TEXT).checkAssert(text -> {
+            try {
+                StatusJson.read(text);
+            } catch (IllegalArgumentException e) {
+                assertThat(e.getMessage()).isNotBlank();
+            }
+        });
     }
 
-    @Property
-    void fifoLinesAreOneLine(@ForAll("names") String name, @ForAll int priority) {
-        String line = NotifyFifo.line(new VrrpTransition(VrrpTransition.Scope.INSTANCE, name, VrrpState.BACKUP,
-                VrrpState.MASTER, priority, Fixtures.T0));
-        assertThat(line).doesNotContain("\n").startsWith("INSTANCE \"" + name + "\" MASTER ");
+    @Test
+    void fifoLinesAreOneLine() {
+        qt().withExamples(1000).forAll(NAMES, integers().all()).checkAssert((name, priority) -> {
+            String line = NotifyFifo.line(new VrrpTransition(VrrpTransition.Scope.INSTANCE, name, VrrpState.BACKUP,
+                    VrrpState.MASTER, priority, Fixtures.T0));
+            assertThat(line).doesNotContain("\n").startsWith("INSTANCE \"" + name + "\" MASTER ");
+        });
     }
 
-    @Provide
-    Arbitrary<InetAddress> addresses() {
-        Arbitrary<InetAddress> v4 = Arbitraries.bytes().array(byte[].class).ofSize(4).map(ReportProperties::address);
-        Arbitrary<InetAddress> v6 = Arbitraries.bytes().array(byte[].class).ofSize(16).map(ReportProperties::address);
-        return Arbitraries.oneOf(v4, v6);
+    private static Gen<byte[]> bytes(int length) {
+        return Generate.byteArrays(Generate.constant(length), Generate.bytes(Byte.MIN_VALUE, Byte.MAX_VALUE, (byte) 0));
     }
 
     private static InetAddress address(byte[] bytes) {
@@ -71,53 +91,60 @@ class ReportProperties {
         }
     }
 
-    @Provide
-    Arbitrary<Integer> ports() {
-        return Arbitraries.integers().between(1, 65535);
-    }
-
-    @Provide
-    Arbitrary<String> names() {
-        return Arbitraries.strings().alpha().numeric().withChars('_', '-').ofMinLength(1).ofMaxLength(20);
-    }
-
-    @Provide
-    Arbitrary<StatusSnapshot> snapshots() {
-        Arbitrary<String> text = Arbitraries.strings().ofMaxLength(12); // any characters: JSON must escape them
-        Arbitrary<Long> counts = Arbitraries.longs().between(0, Long.MAX_VALUE / 2);
-        Arbitrary<StatusSnapshot.Service> service = Combinators.combine(text, Arbitraries.of("UP", "DOWN"), text)
-                .as(StatusSnapshot.Service::new);
-        Arbitrary<StatusSnapshot.RealServer> rs = Combinators.combine(
-                addresses().map(InetAddress::getHostAddress), ports(), Arbitraries.of(ForwardingMethod.class),
-                Arbitraries.integers().between(0, 65535), Arbitraries.of(RealServerState.class),
-                text.optional(), service.list().ofMaxSize(3), counts.list().ofSize(5))
-                .as((address, port, fwd, weight, state, reason, services, c) -> new StatusSnapshot.RealServer(address,
-                        port, fwd, weight, weight / 2, state == RealServerState.UP, state, reason, services,
-                        c.get(0), c.get(1), c.get(2), c.get(3), c.get(4)));
-        Arbitrary<StatusSnapshot.VirtualServer> vs = Combinators.combine(
-                Arbitraries.oneOf(addresses().map(InetAddress::getHostAddress), Arbitraries.just("fwmark 7")), ports(),
-                Arbitraries.of("TCP", "UDP"), Arbitraries.of("wlc", "rr", "sh"), counts.list().ofSize(5),
-                Arbitraries.of(true, false), rs.list().ofMaxSize(4))
-                .as((address, port, proto, sched, c, quorum, rss) -> new StatusSnapshot.VirtualServer(address, port,
-                        proto, sched, c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), quorum, rss));
-        Arbitrary<Optional<Instant>> since = Arbitraries.longs().between(0, 4_000_000_000L)
-                .map(Instant::ofEpochSecond).optional();
-        Arbitrary<StatusSnapshot.VrrpInstance> vrrp = Combinators.combine(text, Arbitraries.of(VrrpState.class),
-                Arbitraries.integers().between(0, 255), Arbitraries.integers().between(0, 255),
-                text.list().ofMaxSize(3), since).as(StatusSnapshot.VrrpInstance::new);
-        Arbitrary<Optional<StatusSnapshot.Proxy>> proxy = counts.list().ofSize(9)
+    /** Each record's fields are drawn in order, so a failing snapshot shrinks field by field. */
+    static Gen<StatusSnapshot> snapshots() {
+        Gen<String> text = strings().allPossible().ofLengthBetween(0, 12); // any characters: JSON must escape them
+        Gen<Long> counts = longs().between(0, Long.MAX_VALUE / 2);
+        Gen<List<Long>> fiveCounts = lists().of(counts).ofSize(5);
+        Gen<StatusSnapshot.Service> service = in -> new StatusSnapshot.Service(text.generate(in),
+                arbitrary().pick("UP", "DOWN").generate(in), text.generate(in));
+        Gen<StatusSnapshot.RealServer> rs = in -> {
+            String address = ADDRESSES.map(InetAddress::getHostAddress).generate(in);
+            int port = PORTS.generate(in);
+            ForwardingMethod fwd = arbitrary().enumValues(ForwardingMethod.class).generate(in);
+            int weight = integers().between(0, 65535).generate(in);
+            RealServerState state = arbitrary().enumValues(RealServerState.class).generate(in);
+            Optional<String> reason = text.toOptionals(25).generate(in);
+            List<StatusSnapshot.Service> services = lists().of(service).ofSizeBetween(0, 3).generate(in);
+            List<Long> c = fiveCounts.generate(in);
+            return new StatusSnapshot.RealServer(address, port, fwd, weight, weight / 2, state == RealServerState.UP,
+                    state, reason, services, c.get(0), c.get(1), c.get(2), c.get(3), c.get(4));
+        };
+        Gen<StatusSnapshot.VirtualServer> vs = in -> {
+            String address = Generate.oneOf(ADDRESSES.map(InetAddress::getHostAddress), Generate.constant("fwmark 7"))
+                    .generate(in);
+            int port = PORTS.generate(in);
+            String proto = arbitrary().pick("TCP", "UDP").generate(in);
+            String sched = arbitrary().pick("wlc", "rr", "sh").generate(in);
+            List<Long> c = fiveCounts.generate(in);
+            boolean quorum = booleans().all().generate(in);
+            List<StatusSnapshot.RealServer> rss = lists().of(rs).ofSizeBetween(0, 4).generate(in);
+            return new StatusSnapshot.VirtualServer(address, port, proto, sched, c.get(0), c.get(1), c.get(2), c.get(3),
+                    c.get(4), quorum, rss, arbitrary().pick("proxy", "kernel").generate(in),
+                    arbitrary().pick("the default", "lvs_sync_daemon", "port 0").generate(in));
+        };
+        Gen<Optional<Instant>> since = longs().between(0, 4_000_000_000L).map(s -> Instant.ofEpochSecond(s))
+                .toOptionals(25);
+        Gen<StatusSnapshot.VrrpInstance> vrrp = in -> new StatusSnapshot.VrrpInstance(text.generate(in),
+                arbitrary().enumValues(VrrpState.class).generate(in), integers().between(0, 255).generate(in),
+                integers().between(0, 255).generate(in), lists().of(text).ofSizeBetween(0, 3).generate(in),
+                since.generate(in));
+        Gen<Optional<StatusSnapshot.Proxy>> proxy = lists().of(counts).ofSize(13)
                 .map(c -> new StatusSnapshot.Proxy(c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5),
-                        c.get(6), c.get(7), c.get(8))).optional();
-        return Combinators.combine(text, Arbitraries.longs().between(0, 1_000_000_000L), vrrp.list().ofMaxSize(3),
-                vs.list().ofMaxSize(3), proxy).as((router, up, vr, vss, px) -> new StatusSnapshot(
-                new StatusSnapshot.Node(router, "0.1.0", Duration.ofSeconds(up)), vr, vss, px));
+                        c.get(6), c.get(7), c.get(8), c.get(9), c.get(10), c.get(11), c.get(12))).toOptionals(25);
+        return in -> new StatusSnapshot(new StatusSnapshot.Node(text.generate(in), "0.1.0",
+                Duration.ofSeconds(longs().between(0, 1_000_000_000L).generate(in))),
+                lists().of(vrrp).ofSizeBetween(0, 3).generate(in), lists().of(vs).ofSizeBetween(0, 3).generate(in),
+                proxy.generate(in));
     }
 
-    @Property(tries = 50)
-    void invalidPortsAreRefused(@ForAll("addresses") InetAddress address) {
-        String host = new ServerAddress(address, 1).toString().replaceFirst(":1$", "");
-        assertThatThrownBy(() -> ServerAddress.parse(host + ":0")).hasMessageContaining("out of range");
-        assertThatThrownBy(() -> ServerAddress.parse(host + ":65536")).hasMessageContaining("out of range");
-        assertThat(List.of(ServerAddress.parse(host + ":65535").port())).containsExactly(65535);
+    @Test
+    void invalidPortsAreRefused() {
+        qt().withExamples(50).forAll(ADDRESSES).checkAssert(address -> {
+            String host = new ServerAddress(address, 1).toString().replaceFirst(":1$", "");
+            assertThatThrownBy(() -> ServerAddress.parse(host + ":0")).hasMessageContaining("out of range");
+            assertThatThrownBy(() -> ServerAddress.parse(host + ":65536")).hasMessageContaining("out of range");
+            assertThat(List.of(ServerAddress.parse(host + ":65535").port())).containsExactly(65535);
+        });
     }
 }

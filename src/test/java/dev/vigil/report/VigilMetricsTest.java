@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,6 +41,8 @@ class VigilMetricsTest {
                 .contains("vigil_vrrp_state{instance=\"VI_1\",state=\"MASTER\"} 1.0")
                 .contains("vigil_vrrp_state{instance=\"VI_1\",state=\"BACKUP\"} 0.0")
                 .contains("vigil_vrrp_priority{instance=\"VI_1\"} 150.0")
+                .contains("vigil_vrrp_adverts_dropped_total{instance=\"VI_1\",reason=\"BAD_CHECKSUM\"} 3.0")
+                .contains("vigil_vrrp_adverts_dropped_total{instance=\"VI_1\",reason=\"NOT_A_PEER\"} 14.0")
                 .contains("vigil_build_info{router_id=\"lb1\",version=\"0.1.0\"} 1")
                 .contains("# TYPE vigil_real_server_connections_total counter")
                 .contains("vigil_proxy_connections_accepted_total 1234.0")
@@ -52,6 +55,10 @@ class VigilMetricsTest {
                 .contains("vigil_proxy_bind_failures_total 8.0")
                 .contains("vigil_proxy_accept_failures_total 9.0")
                 .contains("# TYPE vigil_proxy_accept_failures_total counter")
+                .contains("vigil_proxy_refused_maxconn_total 10.0")
+                .contains("vigil_proxy_refused_per_source_total 11.0")
+                .contains("vigil_proxy_half_close_timeouts_total 12.0")
+                .contains("vigil_kernel_guard_drops_total 13.0")
                 .contains("jvm_memory_used_bytes").contains("process_cpu_seconds_total");
 
         current.set(Fixtures.exchange(RealServerState.DOWN, "HTTP 503 from /ews/healthcheck.htm"));
@@ -63,11 +70,14 @@ class VigilMetricsTest {
 
     @Test
     void eventsFeedTransitionCountersAndHistograms() throws Exception {
-        VigilMetrics metrics = new VigilMetrics(() -> Fixtures.exchange(RealServerState.UP, null));
+        AtomicLong nanos = new AtomicLong(Long.MAX_VALUE - 1_000_000_000L); // wraps past MAX_VALUE below
+        VigilMetrics metrics = new VigilMetrics(() -> Fixtures.exchange(RealServerState.UP, null), nanos::get);
         metrics.vrrpTransition(new VrrpTransition(VrrpTransition.Scope.INSTANCE, "VI_1", VrrpState.INIT,
                 VrrpState.BACKUP, 100, Fixtures.T0));
+        nanos.addAndGet(3_000_000_000L);
+        // The wall clock stepped back an hour meanwhile: the time in BACKUP is still the 3 s that passed.
         metrics.vrrpTransition(new VrrpTransition(VrrpTransition.Scope.INSTANCE, "VI_1", VrrpState.BACKUP,
-                VrrpState.MASTER, 100, Fixtures.T0.plusSeconds(3)));
+                VrrpState.MASTER, 100, Fixtures.T0.minusSeconds(3600)));
         metrics.realServerTransition(Fixtures.realServerDown("refused"));
         metrics.observeCheck("HTTP_GET", Duration.ofMillis(40), true);
         metrics.observeCheck("HTTP_GET", Duration.ofSeconds(3), false);
@@ -80,6 +90,7 @@ class VigilMetricsTest {
                 .contains("vigil_check_duration_seconds_bucket{checker=\"HTTP_GET\",result=\"success\",le=\"0.05\"} 1")
                 .contains("vigil_check_duration_seconds_count{checker=\"HTTP_GET\",result=\"failure\"} 1")
                 .contains("vigil_mail_failed_total 0.0")
+                .contains("vigil_mail_queued 0.0")
                 .contains("vigil_admin_auth_failures_total 0.0");
     }
 

@@ -1,6 +1,7 @@
 package dev.vigil.script;
 
 import dev.vigil.config.GlobalDefs.ScriptUser;
+import dev.vigil.testing.ProcessTable;
 import dev.vigil.testing.RequiresRoot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -105,6 +106,40 @@ class ScriptRunnerTest {
             assertThat(alive).as("pid %d still alive", pid).isFalse();
         }
         assertThat(runner.counters().timeouts()).isEqualTo(1);
+    }
+
+    /**
+     * A bounded fork bomb: it ignores SIGTERM and forks 200 sleepers, one in two detached at once (its
+     * parent subshell exits, so it is re-parented out of the script's tree before any kill can find it),
+     * then hangs. Every one of them must be gone after the timeout.
+     */
+    @Test
+    void timeoutKillsAForkBombIncludingTheChildrenThatLeftTheTree() throws Exception {
+        String tag = "fx-bomb-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Path s = write("bomb.sh", """
+                #!/bin/bash
+                trap '' TERM
+                for i in $(seq 200); do
+                  if (( i % 2 )); then (exec -a "$1" sleep 3600) & else ( (exec -a "$1" sleep 3600) & ) fi
+                done
+                echo forked
+                exec -a "$1" sleep 3600
+                """);
+        ScriptResult r = run(runner, Duration.ofSeconds(2), s.toString(), tag);
+        assertThat(r.timedOut()).isTrue();
+        assertThat(r.output()).contains("forked");
+        System.out.println("fork bomb: timed out and killed after " + r.duration().toMillis() + " ms (timeout 2000 ms, grace 300 ms)");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        List<Long> left = ProcessTable.tagged(tag);
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            left = ProcessTable.tagged(tag);
+        }
+        try {
+            assertThat(left).as("processes of the fork bomb still running after its timeout").isEmpty();
+        } finally {
+            for (long pid : left) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
     }
 
     @Test

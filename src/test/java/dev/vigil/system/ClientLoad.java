@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Steady client traffic through the virtual IP from the client namespace: each worker makes one HTTPS
- * GET per fresh connection, pauses, and repeats, recording when each request started and ended, whether
+ * Steady client traffic through the virtual IP from the client namespace: each worker makes one request
+ * (an HTTPS GET, or what {@link #start(String, int, Duration, Duration, Attempt)} is given) per fresh
+ * connection, pauses, and repeats, recording when each request started and ended, whether
  * it succeeded and which Exchange server answered. Workers are platform threads inside the namespace.
  */
 public final class ClientLoad implements AutoCloseable {
@@ -31,20 +32,45 @@ public final class ClientLoad implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
     static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
+    /** One request on a fresh connection: the answering server, or an IOException, or a refusal in {@link Refused}. */
+    @FunctionalInterface
+    interface Attempt {
+        String run() throws IOException;
+    }
+
+    /** A request answered, but not as it should be; its message is the request's error. */
+    static final class Refused extends IOException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
     private final ConcurrentLinkedQueue<Request> done = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> workers = new ArrayList<>();
+    private final Duration longestRequest;
 
-    private ClientLoad() {}
+    private ClientLoad(Duration longestRequest) {
+        this.longestRequest = longestRequest;
+    }
 
-    /** Starts {@code workers} workers in {@code namespace}, each pausing {@code pause} between requests. */
+    /** Starts {@code workers} workers in {@code namespace}, each pausing {@code pause} between HTTPS requests. */
     public static ClientLoad start(String namespace, InetSocketAddress vip, int workers, Duration pause) {
-        ClientLoad load = new ClientLoad();
+        return start(namespace, workers, pause, CONNECT_TIMEOUT.plus(READ_TIMEOUT), () -> {
+            HttpsRequest.Answer a = HttpsRequest.once(vip, PATH, CONNECT_TIMEOUT, READ_TIMEOUT);
+            if (a.status() != 200) throw new Refused("HTTP " + a.status());
+            return a.server();
+        });
+    }
+
+    /** Starts {@code workers} workers in {@code namespace} that repeat {@code attempt}, pausing {@code pause}. */
+    static ClientLoad start(String namespace, int workers, Duration pause, Duration longestRequest, Attempt attempt) {
+        ClientLoad load = new ClientLoad(longestRequest);
         for (int i = 0; i < workers; i++) {
             load.workers.add(Thread.ofPlatform().name("client-load-" + i).daemon().start(() -> {
                 try {
                     NetworkNamespace.call(namespace, () -> {
-                        load.loop(vip, pause);
+                        load.loop(attempt, pause);
                         return null;
                     });
                 } catch (Exception e) {
@@ -55,13 +81,14 @@ public final class ClientLoad implements AutoCloseable {
         return load;
     }
 
-    private void loop(InetSocketAddress vip, Duration pause) throws InterruptedException {
+    private void loop(Attempt attempt, Duration pause) throws InterruptedException {
         while (running.get()) {
             long start = System.nanoTime();
             try {
-                HttpsRequest.Answer a = HttpsRequest.once(vip, PATH, CONNECT_TIMEOUT, READ_TIMEOUT);
-                boolean ok = a.status() == 200;
-                done.add(new Request(start, System.nanoTime(), ok, ok ? a.server() : "", ok ? "" : "HTTP " + a.status()));
+                String server = attempt.run();
+                done.add(new Request(start, System.nanoTime(), true, server, ""));
+            } catch (Refused e) {
+                done.add(new Request(start, System.nanoTime(), false, "", e.getMessage()));
             } catch (IOException | RuntimeException e) {
                 done.add(new Request(start, System.nanoTime(), false, "", e.getClass().getSimpleName() + ": " + e.getMessage()));
             }
@@ -86,12 +113,19 @@ public final class ClientLoad implements AutoCloseable {
         return m;
     }
 
+    /** Failed requests per error text. */
+    static Map<String, Long> errors(List<Request> requests) {
+        Map<String, Long> m = new TreeMap<>();
+        for (Request r : requests) if (!r.ok()) m.merge(r.error(), 1L, Long::sum);
+        return m;
+    }
+
     /** Stops the workers and waits for their last request. */
     public void stop() {
         running.set(false);
         for (Thread t : workers) {
             try {
-                t.join(READ_TIMEOUT.plus(CONNECT_TIMEOUT).plusSeconds(2));
+                t.join(longestRequest.plusSeconds(2));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

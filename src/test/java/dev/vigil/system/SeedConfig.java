@@ -18,11 +18,24 @@ import java.util.regex.Pattern;
  *   <li>{@code /etc/keepalived/} becomes the node's own script directory (the article's
  *       {@code check_exchange.sh}, and a {@code snat.py} that records its arguments);</li>
  *   <li>{@code delay_loop 20} is shortened;</li>
+ *   <li>for the proxy engine ({@link Engine#PROXY}, most tests), {@code vigil_engine proxy} is added to
+ *       {@code global_defs}: the article's {@code lvs_sync_daemon_interface} gives the file the kernel engine.
+ *       For the kernel engine ({@link Engine#KERNEL}), {@code vigil_snat VIP} is added to the virtual
+ *       server: the article's {@code snat.py} SNATs the balanced connections to the VIP with iptables, so
+ *       that the Exchange servers' replies come back to whichever balancer holds it; here {@code snat.py} is a
+ *       stand-in that only records, and Vigil's own SNAT does what the script did;</li>
  *   <li>optionally, each {@code MISC_CHECK} is replaced by the native {@code EXCHANGE_CHECK} over all
  *       eight services.</li>
  * </ul>
  */
 public final class SeedConfig {
+
+    /** Which engine forwards: the proxy (no root) or the kernel, with connection sync as the article has it. */
+    public enum Engine {
+        PROXY, KERNEL,
+        /** The kernel engine without {@code vigil_snat}: the test SNATs as an operator's own rules would. */
+        KERNEL_OPERATOR_SNAT
+    }
 
     /** Which health check the real servers get. */
     public enum Check { ARTICLE_SCRIPT, EXCHANGE_CHECK }
@@ -61,12 +74,24 @@ public final class SeedConfig {
 
     /** The article's node file mapped onto the test net with scripts in {@code scriptDir}. */
     public static String mapped(int node, Path scriptDir, Duration delayLoop, Check check) throws IOException {
+        return mapped(node, scriptDir, delayLoop, check, Engine.PROXY);
+    }
+
+    /** The article's node file mapped onto the test net, for {@code engine}. */
+    public static String mapped(int node, Path scriptDir, Duration delayLoop, Check check, Engine engine)
+            throws IOException {
         String text = article(node)
                 // the SMTP server first: 192.168.3.1 is a prefix of the other addresses
                 .replaceAll("192\\.168\\.3\\.1(?!\\d)", SMTP_ADDRESS)
                 .replace("192.168.3.", "10.199.0.")
                 .replace("/etc/keepalived/", scriptDir.toAbsolutePath() + "/")
                 .replaceAll("delay_loop \\d+", "delay_loop " + delayLoop.toSeconds());
+        text = switch (engine) {
+            case PROXY -> text.replaceFirst("global_defs \\{\n", "global_defs {\nvigil_engine proxy\n");
+            case KERNEL_OPERATOR_SNAT -> text;
+            case KERNEL -> text.replaceFirst("(virtual_server " + Pattern.quote(VIP) + " 443 \\{\n)",
+                    "$1vigil_snat " + VIP + "\n");
+        };
         if (check == Check.EXCHANGE_CHECK) {
             text = MISC_CHECK.matcher(text).replaceAll(Matcher.quoteReplacement(
                     "EXCHANGE_CHECK {\nservices rpc mapi owa ecp ews oab eas autodiscover\nattempts 3\npolicy all\n"

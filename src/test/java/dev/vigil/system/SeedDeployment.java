@@ -45,14 +45,16 @@ public final class SeedDeployment implements AutoCloseable {
     private final NetnsBed bed;
     private final Path dir;
     private final Duration delayLoop;
+    private final SeedConfig.Engine engine;
     private final List<VigilNodeProcess> nodes = new ArrayList<>();
     private ExchangeFleet fleet;
     private MailCatcher mail;
 
-    private SeedDeployment(NetnsBed bed, Path dir, Duration delayLoop) {
+    private SeedDeployment(NetnsBed bed, Path dir, Duration delayLoop, SeedConfig.Engine engine) {
         this.bed = bed;
         this.dir = dir;
         this.delayLoop = delayLoop;
+        this.engine = engine;
     }
 
     /**
@@ -62,10 +64,16 @@ public final class SeedDeployment implements AutoCloseable {
      * @param prefix the namespace prefix, at most 4 characters
      */
     public static SeedDeployment create(String prefix, Path dir, Duration delayLoop, SeedConfig.Check check) throws Exception {
+        return create(prefix, dir, delayLoop, check, SeedConfig.Engine.PROXY);
+    }
+
+    /** As {@link #create(String, Path, Duration, SeedConfig.Check)}, with the balancers forwarding by {@code engine}. */
+    public static SeedDeployment create(String prefix, Path dir, Duration delayLoop, SeedConfig.Check check,
+                                        SeedConfig.Engine engine) throws Exception {
         deleteTree(dir);
         Files.createDirectories(dir);
         NetnsBed bed = NetnsBed.create(prefix, 7, true);
-        SeedDeployment d = new SeedDeployment(bed, dir.toAbsolutePath(), delayLoop);
+        SeedDeployment d = new SeedDeployment(bed, dir.toAbsolutePath(), delayLoop, engine);
         try {
             d.build(check);
         } catch (Exception e) {
@@ -107,7 +115,8 @@ public final class SeedDeployment implements AutoCloseable {
     /** Writes both balancers' configuration files for {@code check}; running nodes see it after a restart. */
     public void configure(SeedConfig.Check check) throws IOException {
         for (int n = 1; n <= 2; n++) {
-            Files.writeString(configFile(n), SeedConfig.mapped(n, scriptDir(n), delayLoop, check), StandardCharsets.UTF_8);
+            Files.writeString(configFile(n), SeedConfig.mapped(n, scriptDir(n), delayLoop, check, engine),
+                    StandardCharsets.UTF_8);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.vigil.system;
 
 import dev.vigil.config.Checker;
 import dev.vigil.config.ConfigParser;
+import dev.vigil.config.EngineChoice;
 import dev.vigil.config.NodeConfig;
 import dev.vigil.config.ParseOptions;
 import dev.vigil.config.ParseResult;
@@ -44,6 +45,7 @@ class SeedFixturesTest {
                 assertThat(instance.priority()).isEqualTo(node == 1 ? SeedConfig.MASTER_PRIORITY : SeedConfig.BACKUP_PRIORITY);
                 assertThat(c.global().smtpServer().orElseThrow().getAddress().getHostAddress()).isEqualTo(SeedConfig.SMTP_ADDRESS);
                 var vs = c.virtualServers().getFirst();
+                assertThat(EngineChoice.of(c, vs)).hasToString("proxy (vigil_engine proxy of global_defs)");
                 assertThat(vs.realServers()).extracting(rs -> rs.address().getHostAddress())
                         .containsExactlyElementsOf(SeedConfig.EXCHANGE_ADDRESSES);
                 for (RealServer rs : vs.realServers()) {

@@ -4,6 +4,7 @@ import dev.vigil.config.Checker.ExchangeService;
 import dev.vigil.exchange.ExchangeTestServer.Mode;
 import dev.vigil.report.StatusSnapshot;
 import dev.vigil.testing.RequiresRoot;
+import dev.vigil.testing.Soak;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @RequiresRoot(commands = {"ip", "bash", "openssl"})
 @RequiresVigilRun
+@Soak
 class SoakTest {
 
     static final Duration DELAY_LOOP = Duration.ofSeconds(3);

@@ -34,7 +34,7 @@ public final class VigilNodeProcess implements AutoCloseable {
     private final NetnsBed bed;
     private final String name;
     private final String namespace;
-    private final Path config;
+    private final List<String> command;
     private final InetSocketAddress admin;
     private final Path log;
     private volatile Process process;
@@ -45,12 +45,26 @@ public final class VigilNodeProcess implements AutoCloseable {
      * @param admin where {@code --admin} binds, inside {@code namespace}
      */
     public VigilNodeProcess(NetnsBed bed, String name, String namespace, Path config, InetSocketAddress admin, Path log) {
+        this(bed, name, namespace, command(config, admin), admin, log);
+    }
+
+    /** A node started with its own command line (e.g. the packaged {@code /usr/bin/vigil} in a chroot). */
+    public VigilNodeProcess(NetnsBed bed, String name, String namespace, List<String> command, InetSocketAddress admin,
+                            Path log) {
         this.bed = bed;
         this.name = name;
         this.namespace = namespace;
-        this.config = config;
+        this.command = List.copyOf(command);
         this.admin = admin;
         this.log = log;
+    }
+
+    /** {@code command} run through {@code env}, which execs it: the started process stays the JVM. */
+    public static List<String> withEnvironment(List<String> environment, List<String> command) {
+        List<String> all = new ArrayList<>(List.of("env"));
+        all.addAll(environment);
+        all.addAll(command);
+        return all;
     }
 
     /** The command line of the node JVM: the test's own JDK and class path. */
@@ -68,7 +82,7 @@ public final class VigilNodeProcess implements AutoCloseable {
         starts++;
         Files.writeString(log, "=== " + Instant.now() + " start #" + starts + " of " + name + " in " + namespace + " ===\n",
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        process = bed.start(namespace, command(config, admin), log);
+        process = bed.start(namespace, command, log);
     }
 
     /** Waits until the admin endpoint answers a status document; fails early, with the log's tail, if the JVM dies. */

@@ -247,14 +247,19 @@ public final class NetnsBed implements AutoCloseable {
 
     /** Runs a command in the test's own namespace; 30 s at most. */
     public static Result runCommand(List<String> command) throws IOException {
+        return runCommand(command, COMMAND_TIMEOUT);
+    }
+
+    /** As {@link #runCommand(List)}, for commands that may take longer than 30 s (debootstrap, dpkg). */
+    public static Result runCommand(List<String> command, Duration timeout) throws IOException {
         Process p = new ProcessBuilder(command).start();
         try {
             byte[][] streams = new byte[2][];
             Thread readOut = Thread.ofVirtual().start(() -> streams[0] = readAll(p.getInputStream()));
             Thread readErr = Thread.ofVirtual().start(() -> streams[1] = readAll(p.getErrorStream()));
-            if (!p.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within " + COMMAND_TIMEOUT);
+                throw new IOException(String.join(" ", command) + " did not finish within " + timeout);
             }
             readOut.join();
             readErr.join();

@@ -54,7 +54,7 @@ class NetnsBedTest {
 
     /** TCP from one namespace to a listener in another: JDK sockets opened inside NetworkNamespace.call stay there. */
     private static boolean connects(NetnsBed bed, String from, String to, InetAddress address) throws Exception {
-        try (ServerSocket listener = NetworkNamespace.call(to, () -> new ServerSocket(7000, 1, address))) {
+        try (ServerSocket _ = NetworkNamespace.call(to, () -> new ServerSocket(7000, 1, address))) {
             return NetworkNamespace.call(from, () -> {
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress(address, 7000), 1_000);

@@ -25,6 +25,8 @@ final class FakeSegment {
         final InetAddress primary;
         final Set<InetAddress> addresses = ConcurrentHashMap.newKeySet();
         final AtomicInteger garps = new AtomicInteger();
+        /** Interfaces that do not exist on this node. */
+        final Set<String> missing = ConcurrentHashMap.newKeySet();
         volatile boolean linkUp = true;
 
         FakeNetwork(InetAddress primary) {
@@ -64,7 +66,8 @@ final class FakeSegment {
             }
         }
 
-        @Override public Channel open(VrrpParameters instance) {
+        @Override public Channel open(VrrpParameters instance) throws java.io.IOException {
+            if (missing.contains(instance.interfaceName())) throw new java.io.IOException("no interface " + instance.interfaceName());
             var c = new FakeChannel();
             channels.add(c);
             return c;

@@ -13,10 +13,14 @@ final class VirtualWire {
 
     final class Node implements VrrpActions {
         final InetAddress address;
-        final VrrpParameters parameters;
+        VrrpParameters parameters;
         VrrpStateMachine machine;
         boolean alive = true;
         long lastAdvert = -1;
+        /** "add", "remove" and "FROM->TO", with the time in ms: what a reload must not cause. */
+        final List<String> log = new ArrayList<>();
+        /** When it sent a burst of gratuitous ARPs. */
+        final List<Long> garps = new ArrayList<>();
 
         Node(InetAddress address, VrrpParameters parameters) {
             this.address = address;
@@ -30,10 +34,19 @@ final class VirtualWire {
             byte[] bytes = parameters.advertisement(priority).encode(address, GROUP, parameters.v3ChecksumAsV2());
             if (!cut) pending.add(new Delivery(this, bytes));
         }
-        @Override public void addVirtualIps() {}
-        @Override public void removeVirtualIps() {}
-        @Override public void sendGratuitousArps(int count) {}
-        @Override public void stateChanged(VrrpState from, VrrpState to, String reason) {}
+        @Override public void addVirtualIps() { log.add(now / 1_000_000 + " ms add"); }
+        @Override public void removeVirtualIps() { log.add(now / 1_000_000 + " ms remove"); }
+        @Override public void sendGratuitousArps(int count) { garps.add(now); }
+        @Override public void stateChanged(VrrpState from, VrrpState to, String reason) {
+            log.add(now / 1_000_000 + " ms " + from + "->" + to);
+        }
+
+        /** What the node's driver does on a reload that keeps the instance: new settings, then the tracked priority. */
+        void reload(VrrpTestModel.Instance next) {
+            parameters = next.parameters();
+            machine.reconfigure(parameters, now);
+            machine.onPriorityChange(parameters.priority(), now);
+        }
     }
 
     record Delivery(Node from, byte[] bytes) {}

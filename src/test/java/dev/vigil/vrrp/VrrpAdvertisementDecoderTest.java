@@ -82,6 +82,38 @@ class VrrpAdvertisementDecoderTest {
     }
 
     @Test
+    void dropsAnIpv6AdvertWithoutAHopLimitInMulticastMode() {
+        var p = instance().version(3).vips("fd00::110").parameters();
+        InetAddress src = ip("fe80::2"), dst = ip("ff02::12");
+        byte[] b = p.advertisement(120).encode(src, dst, false);
+        // what VrrpSocket delivers when no IPV6_HOPLIMIT ancillary data came with the packet
+        var r = p.decoder().decode(new ReceivedPacket(b, src, dst, -1));
+        assertThat(reason(r)).isEqualTo(DropReason.NO_TTL);
+        assertThat(((DecodeResult.Dropped) r).detail()).contains("IPV6_HOPLIMIT");
+        var unicast = instance().version(3).vips("fd00::110").unicast("fd00::1", "fd00::2").parameters();
+        byte[] u = unicast.advertisement(120).encode(ip("fd00::2"), ip("fd00::1"), false);
+        assertThat(unicast.decoder().decode(new ReceivedPacket(u, ip("fd00::2"), ip("fd00::1"), -1)))
+                .as("unicast mode does not check the hop limit, as keepalived").isInstanceOf(DecodeResult.Accepted.class);
+    }
+
+    @Test
+    void withCheckUnicastSrcOnlyTheUnicastPeersAreHeard() {
+        InetAddress self = ip("10.199.0.1"), stranger = ip("10.199.0.9");
+        var checking = instance().unicast("10.199.0.1", "10.199.0.2", "10.199.0.3").checkUnicastSrc().parameters();
+        for (InetAddress peer : java.util.List.of(PEER, ip("10.199.0.3"))) {
+            byte[] b = checking.advertisement(100).encode(peer, self, false);
+            assertThat(checking.decoder().decode(new ReceivedPacket(b, peer, self, 255))).isInstanceOf(DecodeResult.Accepted.class);
+        }
+        byte[] fromStranger = checking.advertisement(100).encode(stranger, self, false);
+        var r = checking.decoder().decode(new ReceivedPacket(fromStranger, stranger, self, 255));
+        assertThat(reason(r)).isEqualTo(DropReason.NOT_A_PEER);
+        assertThat(((DecodeResult.Dropped) r).detail()).contains("10.199.0.9");
+        // keepalived's default: without check_unicast_src any source is heard
+        var open = instance().unicast("10.199.0.1", "10.199.0.2", "10.199.0.3").parameters();
+        assertThat(open.decoder().decode(new ReceivedPacket(fromStranger, stranger, self, 255))).isInstanceOf(DecodeResult.Accepted.class);
+    }
+
+    @Test
     void dropsAnotherVrid() {
         byte[] b = instance().pass("secret").vrid(52).parameters().advertisement(100).encode(PEER, GROUP, false);
         assertThat(reason(decode(v2pass, b, 255))).isEqualTo(DropReason.WRONG_VRID);

@@ -153,6 +153,36 @@ class VrrpStateMachineTest {
     }
 
     @Test
+    void aPreemptionWaitsWhileTheNodeIsNotReadyAndATakeoverNever() {
+        var i = instance().priority(150);
+        var m = machine(i);
+        m.onStart(0);
+        actions.ready = false;
+        // A live master of priority 100 advertises every second; we would preempt at 3.414 s, but are not ready.
+        for (long t = 1; t <= 8; t++) {
+            m.onAdvertisement(advert(i, 100), PEER_HIGHER_IP, t * S);
+            runUntil(m, t * S + S - 1);
+        }
+        assertThat(m.state()).isEqualTo(VrrpState.BACKUP);
+        assertThat(actions.take()).contains("ready?").doesNotContain("BACKUP->MASTER");
+        // Ready: the next check, at most 100 ms later, preempts.
+        actions.ready = true;
+        m.onAdvertisement(advert(i, 100), PEER_HIGHER_IP, 9 * S);
+        runUntil(m, 9 * S + 100 * MS);
+        assertThat(m.state()).isEqualTo(VrrpState.MASTER);
+
+        // A master that dies while we are not ready is taken over at the master down interval, never held.
+        var j = instance().priority(150);
+        var n = new VrrpStateMachine(j.parameters(), LOCAL, actions);
+        n.onStart(0);
+        actions.ready = false;
+        n.onAdvertisement(advert(j, 100), PEER_HIGHER_IP, S);
+        n.onAdvertisement(advert(j, 200), PEER_HIGHER_IP, 2 * S); // a higher one, then silence
+        runUntil(n, 2 * S + 3_414_062_500L);
+        assertThat(n.state()).isEqualTo(VrrpState.MASTER);
+    }
+
+    @Test
     void priorityZeroMakesTheBackupTakeOverAfterSkew() {
         var i = instance().priority(150);
         var m = machine(i);
@@ -172,20 +202,53 @@ class VrrpStateMachineTest {
         m.onTimer(m.nextDeadline());
         actions.take();
         m.onAdvertisement(advert(i, 200), PEER_LOWER_IP, 5 * S);
-        assertThat(actions.take()).containsExactly("remove", "MASTER->BACKUP");
+        // the last advert tells the winner, which may have been master too, to refresh the neighbours' caches
+        assertThat(actions.take()).containsExactly("advert 100", "remove", "MASTER->BACKUP");
         assertThat(m.nextDeadline()).isEqualTo(5 * S + 3_609_375_000L);
     }
 
     @Test
-    void masterAnswersALowerPriorityAtOnceAndStaysMaster() {
+    void masterAnswersALowerPriorityAtOnceWithGratuitousArpsAndStaysMaster() {
+        var i = instance().priority(150);
+        var m = machine(i);
+        m.onStart(0);
+        m.onTimer(m.nextDeadline());
+        runUntil(m, 20 * S);
+        actions.take();
+        // the other master's ARPs pointed the neighbours at it: ours go out at once and again after garp_master_delay
+        m.onAdvertisement(advert(i, 100), PEER_HIGHER_IP, 20 * S);
+        assertThat(actions.take()).containsExactly("advert 150", "garp 5");
+        runUntil(m, 25 * S - 1);
+        assertThat(actions.take()).containsOnly("advert 150");
+        runUntil(m, 25 * S);
+        assertThat(actions.take()).containsExactly("garp 5");
+        assertThat(m.state()).isEqualTo(VrrpState.MASTER);
+    }
+
+    @Test
+    void aFloodOfLowerPriorityAdvertsGetsOneImmediateAnswerPerInterval() {
         var i = instance().priority(150);
         var m = machine(i);
         m.onStart(0);
         m.onTimer(m.nextDeadline());
         actions.take();
-        m.onAdvertisement(advert(i, 100), PEER_HIGHER_IP, 5 * S);
-        assertThat(actions.take()).containsExactly("advert 150");
+        long start = m.nextDeadline() - 1; // just before a periodic advert is due, to leave it out of the count
+        runUntil(m, start);
+        actions.take();
+        long interval = i.parameters().advertIntervalNanos();
+        m.onAdvertisement(advert(i, 100), PEER_HIGHER_IP, start);
+        assertThat(actions.take()).as("the first answer is immediate").containsExactly("advert 150", "garp 5");
+        for (int k = 1; k < 1000; k++) {
+            long at = start + k * (interval / 1000);
+            runUntil(m, at);
+            m.onAdvertisement(advert(i, k % 2 == 0 ? 100 : 0), PEER_HIGHER_IP, at);
+        }
+        runUntil(m, start + interval - 1);
+        assertThat(actions.take()).as("1000 lower-priority adverts in one interval: the periodic advert only")
+                .containsExactly("advert 150");
         assertThat(m.state()).isEqualTo(VrrpState.MASTER);
+        m.onAdvertisement(advert(i, 100), PEER_HIGHER_IP, start + interval);
+        assertThat(actions.take()).as("a new interval, a new immediate answer").containsExactly("advert 150", "garp 5");
     }
 
     @Test
@@ -211,7 +274,7 @@ class VrrpStateMachineTest {
         actions.take();
         m.onAdvertisement(advert(i, 255), PEER_LOWER_IP, S);
         assertThat(m.effectivePriority()).isEqualTo(254);
-        assertThat(actions.take()).containsExactly("remove", "MASTER->BACKUP");
+        assertThat(actions.take()).containsExactly("advert 254", "remove", "MASTER->BACKUP");
     }
 
     @Test
@@ -339,8 +402,13 @@ class VrrpStateMachineTest {
         assertThat(b.machine.stateSince()).isEqualTo(30 * S + 609_375_000L);
     }
 
-    @Test
-    void splitBrainHealsToOneMasterAtTheNextAdvert() {
+    /**
+     * Whichever master's advert crosses the healed link first, the split heals at it and the winner sends
+     * gratuitous ARPs at once: the loser's ARPs pointed the neighbours on its side at the loser's MAC.
+     */
+    @ParameterizedTest(name = "the link comes back {0} ms before the winner's next advert")
+    @CsvSource({"1", "500", "999"})
+    void splitBrainHealsToOneMasterAtTheNextAdvertAndTheWinnerRefreshesTheNeighbours(long millisBeforeWinnersAdvert) {
         var wire = new VirtualWire();
         var a = wire.node("10.199.0.1", instance().priority(150));
         var b = wire.node("10.199.0.2", instance().priority(100));
@@ -351,9 +419,14 @@ class VrrpStateMachineTest {
         wire.runUntil(20 * S);
         assertThat(a.machine.state()).isEqualTo(VrrpState.MASTER);
         assertThat(b.machine.state()).isEqualTo(VrrpState.MASTER);
+        long restore = a.machine.nextDeadline() - millisBeforeWinnersAdvert * MS;
+        wire.runUntil(restore);
+        a.garps.clear();
         wire.cut = false;
-        wire.runUntil(20 * S + 2 * S);
+        wire.runUntil(restore + S);
         assertThat(a.machine.state()).isEqualTo(VrrpState.MASTER);
         assertThat(b.machine.state()).isEqualTo(VrrpState.BACKUP);
+        assertThat(a.garps).as("the winner's gratuitous ARPs after the restore").isNotEmpty()
+                .allSatisfy(t -> assertThat(t).isBetween(restore, restore + S));
     }
 }

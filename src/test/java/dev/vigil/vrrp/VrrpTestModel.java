@@ -51,6 +51,7 @@ final class VrrpTestModel {
         List<VrrpInstance.TrackScript> trackScripts = List.of();
         Garp garp = Garp.DEFAULTS;
         boolean v3ChecksumAsV2 = false;
+        boolean checkUnicastSrc = false;
 
         Instance name(String v) { name = v; return this; }
         Instance state(VrrpInstance.InitialState v) { state = v; return this; }
@@ -67,12 +68,14 @@ final class VrrpTestModel {
         Instance unicast(String src, String... peers) { unicastSrc = Optional.of(ip(src)); unicastPeers = Arrays.stream(peers).map(VrrpTestModel::ip).toList(); return this; }
         Instance garp(Garp v) { garp = v; return this; }
         Instance v3ChecksumAsV2() { v3ChecksumAsV2 = true; return this; }
+        Instance checkUnicastSrc() { checkUnicastSrc = true; return this; }
         Instance trackScript(String script, Integer weight) { trackScripts = List.of(new VrrpInstance.TrackScript(script, Optional.ofNullable(weight), false)); return this; }
 
         VrrpInstance build() {
             return new VrrpInstance(name, state, iface, vrid, priority, advertInterval, version, auth, vips, List.of(),
                     preempt, preemptDelay, unicastSrc, unicastPeers, Optional.empty(), trackInterfaces, trackScripts,
-                    Notify.NONE, Optional.empty(), garp, Optional.empty(), false, v3ChecksumAsV2, Source.BUILT_IN);
+                    Notify.NONE, Optional.empty(), garp, Optional.empty(), false, v3ChecksumAsV2, checkUnicastSrc,
+                    Source.BUILT_IN);
         }
 
         VrrpParameters parameters() {

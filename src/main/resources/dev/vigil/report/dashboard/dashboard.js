@@ -108,7 +108,8 @@
       const up = vs.real_servers.filter(rs => rs.healthy).length;
       return el('div', { class: 'card vs', 'data-virtual-server': vs.endpoint },
         el('div', { class: 'vs-head' },
-          el('span', { class: 'title' }, vs.protocol + ' ' + vs.endpoint + ' ' + vs.scheduler),
+          el('span', { class: 'title', title: vs.engine + ' engine: ' + vs.engine_reason },
+            vs.protocol + ' ' + vs.endpoint + ' ' + vs.scheduler + ' \u00b7 ' + vs.engine),
           badge(vs.quorum_up ? 'UP' : 'DOWN'),
           el('span', { class: 'stats' }, up + '/' + vs.real_servers.length + ' up \u00b7 '
             + vs.active_connections + ' active \u00b7 ' + vs.inactive_connections + ' inactive \u00b7 in '
@@ -125,7 +126,8 @@
   }
 
   // The proxy engine's counters since start. Refused clients and bind/accept failures are problems;
-  // bind and accept failures are rare, so they are left out while zero to keep the line short.
+  // bind and accept failures, limit refusals and half-close timeouts are rare, so they are left out
+  // while zero to keep the line short.
   function renderProxy(p) {
     const box = document.getElementById('proxy');
     box.hidden = p === null || p === undefined;
@@ -142,13 +144,57 @@
     if (p.accept_failures > 0) {
       items.push(['accept_failures', count(p.accept_failures, 'accept failure', 'accept failures'), true]);
     }
-    const parts = [el('span', { class: 'label' }, 'Proxy:'), ' '];
+    if (p.refused_maxconn > 0) {
+      items.push(['refused_maxconn', p.refused_maxconn.toLocaleString() + ' refused (proxy_maxconn)', true]);
+    }
+    if (p.refused_per_source > 0) {
+      items.push(['refused_per_source', p.refused_per_source.toLocaleString() + ' refused (per source)', true]);
+    }
+    if (p.half_close_timeouts > 0) {
+      items.push(['half_close_timeouts', count(p.half_close_timeouts, 'half-close timeout', 'half-close timeouts'), false]);
+    }
+    itemLine(box, 'Proxy:', 'data-counter', items);
+  }
+
+  // One line of [key, text, problem] items after a label; the box is flagged when any item is a problem.
+  function itemLine(box, label, keyAttribute, items) {
+    const parts = [el('span', { class: 'label' }, label), ' '];
     items.forEach(([key, text, problem], i) => {
       if (i > 0) parts.push(' \u00b7 ');
-      parts.push(el('span', { class: 'item' + (problem ? ' problem' : ''), 'data-counter': key }, text));
+      parts.push(el('span', { class: 'item' + (problem ? ' problem' : ''), [keyAttribute]: key }, text));
     });
     box.replaceChildren(...parts);
     box.classList.toggle('problem', items.some(item => item[2]));
+  }
+
+  // The connection sync (conntrackd): lost, not running, an unseen peer and unfinished commits are problems.
+  function renderSync(y) {
+    const box = document.getElementById('sync');
+    box.hidden = y === null || y === undefined;
+    if (box.hidden) { box.replaceChildren(); box.classList.remove('problem'); return; }
+    const items = [];
+    if (y.lost_since) items.push(['lost', 'LOST since ' + new Date(y.lost_since).toLocaleTimeString(), true]);
+    items.push(['conntrackd', 'conntrackd ' + (y.running ? 'running' + (y.conntrackd_pid ? ' (pid ' + y.conntrackd_pid + ')' : '')
+      : 'NOT running'), !y.running]);
+    items.push(['peer', (y.mode === 'unicast' ? 'peer ' : 'group ') + y.destination + ' on ' + y.interface
+      + (y.peer_seen ? ' seen' : ' NOT seen'), !y.peer_seen]);
+    if (y.link) {
+      items.push(['entries', y.link.internal_entries.toLocaleString() + ' own / '
+        + y.link.external_entries.toLocaleString() + ' peer\u2019s entries', false]);
+      items.push(['traffic', bytes(y.link.bytes_sent) + ' sent, ' + bytes(y.link.bytes_received) + ' received', false]);
+      const errors = y.link.send_errors + y.link.receive_errors + y.link.lost_messages;
+      if (errors > 0) items.push(['errors', count(errors, 'error or lost message', 'errors or lost messages'), true]);
+    }
+    items.push(['restarts', count(y.conntrackd_restarts, 'restart', 'restarts'), false]);
+    items.push(['losses', count(y.losses, 'loss', 'losses'), false]);
+    if (y.last_commit) {
+      const c = y.last_commit;
+      items.push(['last_commit', 'last commit ' + new Date(c.at).toLocaleTimeString() + ': '
+        + count(c.entries, 'entry', 'entries') + ' in ' + c.took_millis.toFixed(1) + ' ms'
+        + (c.finished ? '' : ' (NOT finished)'), !c.finished]);
+    }
+    items.push(['resyncs', count(y.resyncs_requested, 'resync', 'resyncs') + ' requested', false]);
+    itemLine(box, 'Connection sync:', 'data-sync', items);
   }
 
   function render(status) {
@@ -157,6 +203,7 @@
       + duration(status.node.uptime_seconds) + ' \u00b7 updated ' + new Date(status.time_millis).toLocaleTimeString();
     document.title = 'Vigil \u2013 ' + status.node.router_id;
     renderVrrp(status.vrrp);
+    renderSync(status.sync);
     renderProxy(status.proxy);
     renderVirtualServers(status.virtual_servers, status.time_millis);
   }

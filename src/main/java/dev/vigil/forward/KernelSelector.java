@@ -1,0 +1,197 @@
+package dev.vigil.forward;
+
+import dev.vigil.balance.RealServerState;
+import dev.vigil.balance.ServerTableChange;
+import dev.vigil.bpf.SelectorProgram;
+import dev.vigil.config.Protocol;
+import dev.vigil.config.Scheduler;
+import dev.vigil.linux.Bpf;
+import dev.vigil.linux.NativeException;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One virtual server's eBPF selector ({@link SelectorProgram}): its program, its three maps and its tcx links,
+ * one per interface. It keeps what it last wrote into the {@code state} map: each server's weight as the
+ * service last published it (0 when it takes no new connection, or the quorum is down) and its counts as
+ * conntrack last said ({@link #reconcile}). Everything it holds is a file descriptor: closing them (or the
+ * process dying, kill -9 included) detaches and frees it all; nothing is pinned.
+ */
+final class KernelSelector implements AutoCloseable {
+    /** A SYN's retransmits come within conntrack's SYN_SENT timeout (120 s); later, the same 5-tuple is new. */
+    static final long TCP_WINDOW_NANOS = 120_000_000_000L;
+    /** A UDP flow idle longer than conntrack's unreplied UDP timeout (30 s) is scheduled again. */
+    static final long UDP_WINDOW_NANOS = 30_000_000_000L;
+    private static final int FLOWS = 16_384;
+
+    /** A real server's connections, as conntrack (or ctnetlink events) count them: IPVS's active and inactive. */
+    record Counts(int active, int inactive) {
+        static final Counts NONE = new Counts(0, 0);
+    }
+
+    /** What the program is built for: a change of any of it loads another program. */
+    record Layout(Protocol protocol, boolean ipv6, List<InetSocketAddress> addresses, List<InetSocketAddress> servers,
+                  SelectorProgram.Rule rule) {
+        Layout {
+            addresses = List.copyOf(addresses);
+            servers = List.copyOf(servers);
+        }
+    }
+
+    final Layout layout;
+    private final Bpf.Fd state, assigned, flows, program;
+    private final Map<Integer, Bpf.Fd> links = new HashMap<>();
+    private final int[] weights;
+    private final long[] pendingBase;
+    private final int[] other;
+
+    private KernelSelector(Layout layout, Bpf.Fd state, Bpf.Fd assigned, Bpf.Fd flows, Bpf.Fd program) {
+        this.layout = layout;
+        this.state = state;
+        this.assigned = assigned;
+        this.flows = flows;
+        this.program = program;
+        int n = layout.servers().size();
+        weights = new int[n];
+        pendingBase = new long[n];
+        other = new int[n];
+    }
+
+    /** The rule of a scheduler the selector runs ({@link dev.vigil.balance.SchedulerSlots#counted}). */
+    static SelectorProgram.Rule rule(Scheduler scheduler) {
+        return switch (scheduler) {
+            case LC -> SelectorProgram.Rule.LEAST_CONNECTION;
+            case WLC -> SelectorProgram.Rule.WEIGHTED_LEAST_CONNECTION;
+            case SED -> SelectorProgram.Rule.SHORTEST_EXPECTED_DELAY;
+            case NQ -> SelectorProgram.Rule.NEVER_QUEUE;
+            case FO -> SelectorProgram.Rule.WEIGHTED_FAILOVER;
+            case OVF -> SelectorProgram.Rule.OVERFLOW;
+            case TWOS -> SelectorProgram.Rule.TWO_CHOICES;
+            default -> throw new IllegalArgumentException("the selector does not run " + scheduler.keyword());
+        };
+    }
+
+    /** Creates the maps and loads the program (the verifier's refusal is the exception's message); attaches nothing. */
+    static KernelSelector load(String name, Layout layout) throws NativeException {
+        int n = layout.servers().size();
+        if (n > SelectorProgram.MAX_SERVERS) {
+            throw new NativeException("the eBPF selector takes up to " + SelectorProgram.MAX_SERVERS
+                    + " real servers, not " + n);
+        }
+        List<Bpf.Fd> made = new ArrayList<>();
+        try {
+            Bpf.Fd state = keep(made, Bpf.createMap(Bpf.MAP_ARRAY, 4, n * SelectorProgram.STATE_ENTRY, 1, name + "_state"));
+            Bpf.Fd assigned = keep(made, Bpf.createMap(Bpf.MAP_ARRAY, 4, n * SelectorProgram.ASSIGNED_ENTRY, 1,
+                    name + "_assigned"));
+            Bpf.Fd flows = keep(made, Bpf.createMap(Bpf.MAP_LRU_HASH, SelectorProgram.FLOW_KEY,
+                    SelectorProgram.FLOW_VALUE, FLOWS, name + "_flows"));
+            SelectorProgram p = new SelectorProgram(layout.ipv6(), layout.protocol() == Protocol.UDP
+                    ? SelectorProgram.Protocol.UDP : SelectorProgram.Protocol.TCP, layout.addresses(), n, layout.rule(),
+                    layout.protocol() == Protocol.UDP ? UDP_WINDOW_NANOS : TCP_WINDOW_NANOS,
+                    new SelectorProgram.Maps(state.value(), assigned.value(), flows.value()));
+            Bpf.Fd program = keep(made, Bpf.loadTcProgram("vigil_" + name, p.instructions()));
+            KernelSelector s = new KernelSelector(layout, state, assigned, flows, program);
+            s.write();
+            return s;
+        } catch (NativeException | RuntimeException e) {
+            made.forEach(Bpf.Fd::close);
+            throw e;
+        }
+    }
+
+    private static Bpf.Fd keep(List<Bpf.Fd> made, Bpf.Fd fd) {
+        made.add(fd);
+        return fd;
+    }
+
+    /** The interfaces it is attached to, by index. */
+    synchronized java.util.Set<Integer> interfaces() {
+        return java.util.Set.copyOf(links.keySet());
+    }
+
+    /** Attaches to the ingress of {@code ifindex}; call on the namespace's thread. */
+    synchronized void attach(int ifindex) throws NativeException {
+        if (links.containsKey(ifindex)) return;
+        links.put(ifindex, Bpf.attachTcxIngress(program, ifindex));
+    }
+
+    /** Detaches from an interface (gone, or no longer wanted). */
+    synchronized void detach(int ifindex) {
+        Bpf.Fd link = links.remove(ifindex);
+        if (link != null) link.close();
+    }
+
+    /**
+     * Puts {@code newer}'s program in this one's place on every interface, atomically per interface, and hands
+     * it the links; this selector is then closed. An interface whose link cannot be updated is attached afresh.
+     */
+    synchronized void handOver(KernelSelector newer) throws NativeException {
+        NativeException failed = null;
+        for (var e : links.entrySet()) {
+            try {
+                Bpf.replace(e.getValue(), newer.program);
+                synchronized (newer) {
+                    newer.links.put(e.getKey(), e.getValue());
+                }
+            } catch (NativeException x) {
+                e.getValue().close();
+                failed = x;
+            }
+        }
+        links.clear();
+        close();
+        if (failed != null) throw failed;
+    }
+
+    /** The servers' weights and availability as the service just published them. */
+    synchronized void table(ServerTableChange change) throws NativeException {
+        List<RealServerState> servers = change.realServers();
+        for (int i = 0; i < weights.length && i < servers.size(); i++) {
+            RealServerState s = servers.get(i);
+            weights[i] = change.quorumUp() && s.acceptsNew() ? s.weight() : 0;
+        }
+        write();
+    }
+
+    /** The connections the program has given each server since it was loaded. */
+    synchronized long[] assigned() throws NativeException {
+        return SelectorProgram.assigned(Bpf.lookup(assigned, new byte[4], weights.length * SelectorProgram.ASSIGNED_ENTRY));
+    }
+
+    /**
+     * Sets each server's counts to {@code counted}, which were read after {@code assignedBefore} was: a connection
+     * the program gives between the two reads is counted twice until the next reconcile (never missed). Servers
+     * not in {@code counted} have none.
+     */
+    synchronized void reconcile(long[] assignedBefore, Map<InetSocketAddress, Counts> counted) throws NativeException {
+        boolean udp = layout.protocol() == Protocol.UDP;
+        for (int i = 0; i < weights.length; i++) {
+            Counts c = counted.getOrDefault(layout.servers().get(i), Counts.NONE);
+            // TCP: the program's count is of active connections, UDP's are all inactive (as in IPVS).
+            long pending = udp ? (long) c.active() + c.inactive() : c.active();
+            pendingBase[i] = pending - assignedBefore[i];
+            other[i] = udp ? 0 : c.inactive();
+        }
+        write();
+    }
+
+    private void write() throws NativeException {
+        List<SelectorProgram.Load> loads = new ArrayList<>(weights.length);
+        for (int i = 0; i < weights.length; i++) loads.add(new SelectorProgram.Load(pendingBase[i], other[i], weights[i]));
+        Bpf.update(state, new byte[4], SelectorProgram.state(loads));
+    }
+
+    @Override
+    public synchronized void close() {
+        links.values().forEach(Bpf.Fd::close);
+        links.clear();
+        program.close();
+        flows.close();
+        assigned.close();
+        state.close();
+    }
+}
