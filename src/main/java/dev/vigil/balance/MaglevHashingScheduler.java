@@ -4,7 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * IPVS {@code mh}: consistent (Maglev) hashing of the client address, and port with {@code mh-port}.
- * An unavailable server means no server unless {@code mh-fallback} lets the hash walk on.
+ * An unavailable server means no server unless {@code mh-fallback} walks on ({@link MaglevTable#fallback}).
  */
 final class MaglevHashingScheduler extends ConnectionScheduler {
     private final boolean includePort;
@@ -30,11 +30,7 @@ final class MaglevHashingScheduler extends ConnectionScheduler {
         if (s.acceptsNew(request.excluded())) return s;
         if (!fallback && request.excluded().isEmpty()) return null;
         if (!anyAcceptsNew(table.servers, request)) return null; // spares a walk over the whole table
-        for (int offset = 1; offset < MaglevTable.SIZE; offset++) {
-            s = maglev.slots[MaglevTable.slot(request.client(), port, (first + offset) % MaglevTable.SIZE)];
-            if (s.acceptsNew(request.excluded())) return s;
-        }
-        return null;
+        return maglev.fallback(first, request.excluded());
     }
 
     private static boolean anyAcceptsNew(RealServerState[] servers, SchedulingRequest request) {

@@ -1,7 +1,10 @@
 package dev.vigil.balance;
 
+import org.jspecify.annotations.Nullable;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Set;
 
 /**
  * A Maglev lookup table (Eisenbud et al., NSDI 2016) as IPVS's {@code mh} builds it: each server
@@ -10,6 +13,14 @@ import java.net.InetSocketAddress;
  * {@code last_weight} ({@link RealServerState#lastWeight}): a quiesced (weight 0) or drained server keeps its
  * slots, which then take no one (or fall back with {@code mh-fallback}), as in IPVS; a server taken down by
  * its check is not in the table at all.
+ *
+ * <p>{@code mh-fallback} walks the table from the client's slot to the next slot whose server takes the
+ * connection ({@link #fallback}). IPVS's {@code ip_vs_mh_get_fallback} hashes the address again at every step
+ * instead; the two agree on what matters: a client of an available server never moves, and the clients of an
+ * unavailable one spread over the others about in proportion to their shares, since Maglev interleaves the
+ * servers' permutations so that the owner of the next slot is as good as drawn by share. The walk's end
+ * depends on the first slot alone, so the kernel engine holds it in its slot table ({@link #nextAccepting}).
+ * Vigil's slot hash is its own either way (IPVS's is a keyed siphash), so no client's server is lost by this.
  */
 final class MaglevTable {
     /** A prime, as Maglev needs; IPVS's largest table size choice. */
@@ -49,6 +60,42 @@ final class MaglevTable {
                 }
             }
         }
+    }
+
+    /**
+     * mh-fallback from slot {@code first}: the server of the first slot after it that accepts new connections
+     * and is not excluded, or null when none does.
+     */
+    @Nullable RealServerState fallback(int first, Set<InetSocketAddress> excluded) {
+        for (int offset = 1; offset < SIZE; offset++) {
+            RealServerState s = slots[(first + offset) % SIZE];
+            if (s.acceptsNew(excluded)) return s;
+        }
+        return null;
+    }
+
+    /**
+     * For every slot, where mh-fallback's walk from it ends ({@link #fallback} with nothing excluded), in one
+     * backward pass around the table instead of a walk per slot; all null when no server accepts new
+     * connections.
+     */
+    @Nullable RealServerState[] nextAccepting() {
+        @Nullable RealServerState[] next = new RealServerState[SIZE];
+        int start = -1;
+        for (int k = 0; k < SIZE && !empty; k++) {
+            if (slots[k].acceptsNew()) {
+                start = k;
+                break;
+            }
+        }
+        if (start < 0) return next;
+        RealServerState reached = slots[start];
+        for (int step = 1; step <= SIZE; step++) {
+            int k = Math.floorMod(start - step, SIZE);
+            next[k] = reached;
+            if (slots[k].acceptsNew()) reached = slots[k];
+        }
+        return next;
     }
 
     static int slot(InetAddress client, int port, int offset) {

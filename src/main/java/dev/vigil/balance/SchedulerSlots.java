@@ -3,6 +3,8 @@ package dev.vigil.balance;
 import dev.vigil.config.Scheduler;
 import dev.vigil.config.SchedulerFlag;
 
+import org.jspecify.annotations.Nullable;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -22,7 +24,8 @@ import java.util.TreeMap;
  * {@code hash_32} (sh by the client's address, dh by the destination's); with {@code sh-fallback} a bucket
  * whose server is unavailable holds the server IPVS's walk from that bucket reaches, a function of the bucket
  * alone ({@link HashBuckets#fallback}); mh is the Maglev table ({@link MaglevTable}, 65537 slots), looked up by
- * the kernel's hash of the client's address. Missing slots are connections no server takes (the bucket of a
+ * the kernel's hash of the client's address, and with {@code mh-fallback} an unavailable server's slot holds
+ * where the walk from it ends ({@link MaglevTable#fallback}). Missing slots are connections no server takes (the bucket of a
  * quiesced or overloaded server, without a fallback).
  * The connection-counting schedulers cannot be a table: their slots ({@link Kind#MARK}) are the configured
  * servers themselves, and the kernel engine's eBPF selector, which counts, writes the chosen one's slot into
@@ -67,18 +70,11 @@ public record SchedulerSlots(Kind kind, int modulus, SortedMap<Integer, InetSock
     /**
      * Why {@code scheduler} with {@code flags} cannot be run by the kernel engine; empty when it can. lblc and
      * lblcr keep a table per destination address that each connection reads and writes, which a precomputed
-     * table cannot hold and the eBPF selector does not keep; mh-fallback rehashes the client's address at every
-     * step of its walk, so where it ends is not a function of the first slot, and a table cannot hold it.
+     * table cannot hold and the eBPF selector does not keep.
      */
     public static Optional<String> unsupported(Scheduler scheduler, Set<SchedulerFlag> flags) {
         return switch (scheduler) {
-            case RR, WRR, SH, DH, LC, WLC, SED, NQ, FO, OVF, TWOS -> Optional.empty();
-            case MH -> flags.contains(SchedulerFlag.MH_FALLBACK)
-                    ? Optional.of("mh-fallback hashes the client's address again at each step of its walk (IPVS's "
-                    + "ip_vs_mh_get_fallback), so where it ends depends on the address, not on the first slot, and "
-                    + "a kernel table cannot hold it; the kernel engine has mh and mh-port without it, the proxy "
-                    + "engine (vigil_engine proxy) has mh-fallback")
-                    : Optional.empty();
+            case RR, WRR, SH, DH, MH, LC, WLC, SED, NQ, FO, OVF, TWOS -> Optional.empty();
             case LBLC, LBLCR -> Optional.of("scheduler " + scheduler.keyword() + " keeps a server (set) per "
                     + "destination address, chosen and changed by each connection, which the kernel engine does not "
                     + "keep; it has rr, wrr, sh, dh, mh (tables) and lc, wlc, sed, nq, fo, ovf, twos (its eBPF "
@@ -105,7 +101,7 @@ public record SchedulerSlots(Kind kind, int modulus, SortedMap<Integer, InetSock
             case SH -> hashed(array, flags.contains(SchedulerFlag.SH_PORT) ? Kind.SOURCE_PORT_HASH : Kind.SOURCE_HASH,
                     flags.contains(SchedulerFlag.SH_FALLBACK));
             case DH -> hashed(array, Kind.DESTINATION_HASH, false);
-            case MH -> maglev(array, flags.contains(SchedulerFlag.MH_PORT));
+            case MH -> maglev(array, flags.contains(SchedulerFlag.MH_PORT), flags.contains(SchedulerFlag.MH_FALLBACK));
             case LC, WLC, SED, NQ, FO, OVF, TWOS -> marked(array);
             default -> throw new IllegalArgumentException(scheduler.keyword());
         };
@@ -159,13 +155,21 @@ public record SchedulerSlots(Kind kind, int modulus, SortedMap<Integer, InetSock
         return new SchedulerSlots(kind, HashBuckets.SIZE, slots);
     }
 
-    /** The Maglev table as balance's mh builds it; a slot whose server does not accept new connections stays empty. */
-    private static SchedulerSlots maglev(RealServerState[] servers, boolean withPort) {
+    /**
+     * The Maglev table as balance's mh builds it; a slot whose server does not accept new connections stays empty,
+     * or with {@code mh-fallback} holds the server the walk from it reaches ({@link MaglevTable#fallback}).
+     */
+    private static SchedulerSlots maglev(RealServerState[] servers, boolean withPort, boolean fallback) {
         MaglevTable table = new MaglevTable(HashBuckets.inService(servers));
+        @Nullable RealServerState[] next = fallback && !table.empty ? table.nextAccepting() : null;
         SortedMap<Integer, InetSocketAddress> slots = new TreeMap<>();
         for (int k = 0; k < MaglevTable.SIZE && !table.empty; k++) {
             RealServerState s = table.slots[k];
-            if (s != null && s.acceptsNew()) slots.put(k, s.address());
+            if (s.acceptsNew()) {
+                slots.put(k, s.address());
+            } else if (next != null && next[k] != null) {
+                slots.put(k, next[k].address());
+            }
         }
         return new SchedulerSlots(withPort ? Kind.SOURCE_PORT_HASH : Kind.SOURCE_HASH, MaglevTable.SIZE, slots);
     }

@@ -106,7 +106,7 @@ final class CheckConfigCommand implements Callable<Integer> {
     }
 
     /**
-     * What the kernel engine cannot do yet (lblc, lblcr, mh-fallback, lb_kind DR/TUN, SCTP): the node would start
+     * What the kernel engine cannot do yet (lblc, lblcr, lb_kind DR/TUN, SCTP): the node would start
      * without that virtual server.
      */
     private static List<Diagnostic> kernelSchedulers(NodeConfig config) {

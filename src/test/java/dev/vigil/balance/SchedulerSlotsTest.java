@@ -105,18 +105,58 @@ class SchedulerSlotsTest {
         assertThat(SchedulerSlots.unsupported(Scheduler.LBLC, Set.of())).hasValueSatisfying(m -> assertThat(m)
                 .startsWith("scheduler lblc keeps a server (set) per destination address").contains("vigil_engine proxy"));
         assertThat(SchedulerSlots.unsupported(Scheduler.LBLCR, Set.of())).isPresent();
-        assertThat(SchedulerSlots.unsupported(Scheduler.MH, Set.of(SchedulerFlag.MH_FALLBACK)))
-                .hasValueSatisfying(m -> assertThat(m).startsWith("mh-fallback hashes the client's address again")
-                        .contains("ip_vs_mh_get_fallback"));
         for (var flags : List.of(Set.<SchedulerFlag>of(), Set.of(SchedulerFlag.SH_PORT), Set.of(SchedulerFlag.SH_FALLBACK),
                 Set.of(SchedulerFlag.SH_FALLBACK, SchedulerFlag.SH_PORT))) {
             assertThat(SchedulerSlots.unsupported(Scheduler.SH, flags)).isEmpty();
         }
         assertThat(SchedulerSlots.unsupported(Scheduler.DH, Set.of())).isEmpty();
         assertThat(SchedulerSlots.unsupported(Scheduler.MH, Set.of(SchedulerFlag.MH_PORT))).isEmpty();
+        assertThat(SchedulerSlots.unsupported(Scheduler.MH, Set.of(SchedulerFlag.MH_FALLBACK, SchedulerFlag.MH_PORT))).isEmpty();
         VirtualService s = service(Scheduler.LBLC, 1, 1, 1);
         assertThatThrownBy(() -> slots(s)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("scheduler lblc");
+    }
+
+    @Test
+    void mhFallbackFillsAnUnavailableSlotWithTheServerTheProxysWalkReaches() {
+        VirtualService s = service(Scheduler.MH, 1, 1, 1, SchedulerFlag.MH_FALLBACK);
+        SchedulerSlots whole = slots(s);
+        s.setHealth(B, true, 0); // quiesced: keeps its slots (last_weight), which fall back
+        SchedulerSlots t = slots(s);
+        assertThat(t.slots()).hasSize(MaglevTable.SIZE).doesNotContainValue(B);
+        MaglevTable maglev = new MaglevTable(s.table().realServers().toArray(RealServerState[]::new));
+        long movedToA = 0, movedToC = 0;
+        for (int k = 0; k < MaglevTable.SIZE; k++) {
+            if (!maglev.slots[k].address().equals(B)) {
+                // a client of an available server stays where it was
+                assertThat(t.slots().get(k)).isEqualTo(whole.slots().get(k));
+                continue;
+            }
+            int o = 1;
+            while (maglev.slots[(k + o) % MaglevTable.SIZE].address().equals(B)) o++;
+            InetSocketAddress expected = maglev.slots[(k + o) % MaglevTable.SIZE].address();
+            assertThat(t.slots().get(k)).as("slot %d", k).isEqualTo(expected);
+            if (expected.equals(A)) movedToA++; else movedToC++;
+        }
+        // B's clients spread over A and C about evenly (Maglev interleaves the servers' slots).
+        assertThat((double) movedToA / (movedToA + movedToC)).isBetween(0.4, 0.6);
+        // The proxy walks the same way: every client lands on its slot's entry in the table.
+        java.util.Random random = new java.util.Random(11);
+        int fellBack = 0;
+        for (int i = 0; i < 3000; i++) {
+            java.net.InetAddress client = ip("10.3." + random.nextInt(256) + "." + random.nextInt(256));
+            int slot = MaglevTable.slot(client, 0, 0);
+            ConnectionAccount a = s.pick(client, 40000 + i, 0).orElseThrow();
+            assertThat(a.address()).as("slot %d", slot).isEqualTo(t.slots().get(slot));
+            if (maglev.slots[slot].address().equals(B)) fellBack++;
+            a.closed(false, 0);
+        }
+        assertThat(fellBack).isBetween(800, 1200);
+        // Nobody takes new connections: no slot holds anyone, and the table is built at once.
+        s.setHealth(A, true, 0);
+        s.setHealth(C, true, 0);
+        assertThat(slots(s).slots()).isEmpty();
+        assertThat(s.pick(ip("10.3.0.1"), 1000, 0)).isEmpty();
     }
 
     @Test

@@ -149,19 +149,19 @@ class CheckConfigCommandTest {
     }
 
     @Test
-    void theKernelEngineServesHashesAndThresholdsAndWarnsOfMhFallback(@TempDir Path dir) throws IOException {
+    void theKernelEngineServesHashesThresholdsAndMhFallback(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("h.conf");
         Files.writeString(f, "global_defs {\n  vigil_engine kernel\n}\n"
                 + "virtual_server 10.0.0.1 80 {\n  lb_algo sh\n  sh-fallback\n  real_server 10.0.1.1 80 {\n"
                 + "    uthreshold 10\n    lthreshold 5\n  }\n}\n"
                 + "virtual_server fwmark 5 {\n  lb_algo dh\n}\n"
                 + "virtual_server 10.0.0.1 81 {\n  lb_algo mh\n  mh-port\n}\n"
-                + "virtual_server 10.0.0.1 82 {\n  lb_algo mh\n  mh-fallback\n}\n");
+                + "virtual_server 10.0.0.1 82 {\n  lb_algo mh\n  mh-fallback\n}\n"
+                + "virtual_server 10.0.0.1 83 {\n  lb_algo rr\n  lb_kind DR\n}\n");
         Run r = run("check-config", "-f", f.toString());
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).contains("(1 warnings)");
-        assertThat(r.err()).contains(f + ":19:1: warning: virtual server 10.0.0.1:82 gets the kernel engine "
-                + "(vigil_engine kernel of global_defs), which will not serve it: mh-fallback hashes the client's address "
-                + "again at each step of its walk");
+        assertThat(r.out()).contains("(2 warnings)"); // lb_kind DR, for either engine
+        assertThat(r.err()).doesNotContain("10.0.0.1:82").contains(f + ":23:1: warning: virtual server 10.0.0.1:83 gets "
+                + "the kernel engine (vigil_engine kernel of global_defs), which will not serve it: the kernel engine does lb_kind NAT only");
     }
 }

@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The kernel engine's hash tables (sh-fallback, dh, mh, mh-port) and thresholds end to end, in
+ * The kernel engine's hash tables (sh-fallback, dh, mh, mh-port, mh-fallback) and thresholds end to end, in
  * {@link NatTestbed}'s namespaces. Which bucket the kernel's jhash gives a connection is made visible by a probe
  * table of the test's own: the same jhash expression with the engine's fixed seed, written into the connection's
  * conntrack mark before the engine's NAT. Each connection's real server (its conntrack entry's reply source) must
@@ -194,6 +194,19 @@ class KernelSchedulerSystemTest {
         assertThat(after).noneMatch(e -> e.server().equals(RS3));
         // Some of them hashed to a bucket of the quiesced server, which only the fallback fills.
         SchedulerSlots plain = SchedulerSlots.of(s.config().scheduler(), Set.of(SchedulerFlag.SH_PORT), s.table().realServers());
+        assertThat(after.stream().filter(e -> !plain.slots().containsKey(e.bucket())).count()).isPositive();
+    }
+
+    @Test
+    void mhFallbackSendsAQuiescedServersSlotsWhereTheTableSays() throws Exception {
+        VirtualService s = serve(block(VIP + " " + PORT, "mh", "  mh-port\n  mh-fallback\n", ""),
+                List.of(new InetSocketAddress(VIP, PORT)), List.of());
+        probe("jhash ip saddr . tcp sport mod 65537");
+        s.setHealth(RS3, true, 0); // quiesced: its slots stay its own (last_weight) and fall back
+        List<Entry> after = connectAndCheck(s, CLIENTS.subList(0, 2), List.of(new InetSocketAddress(VIP, PORT)), 30);
+        assertThat(after).noneMatch(e -> e.server().equals(RS3));
+        // Some of them hashed to a slot of the quiesced server, which only the fallback fills.
+        SchedulerSlots plain = SchedulerSlots.of(s.config().scheduler(), Set.of(SchedulerFlag.MH_PORT), s.table().realServers());
         assertThat(after.stream().filter(e -> !plain.slots().containsKey(e.bucket())).count()).isPositive();
     }
 
