@@ -185,6 +185,8 @@ public final class ConntrackdProcess implements Conntrackd, AutoCloseable {
             try {
                 exit = runOnce();
             } catch (IOException e) {
+                // On a stop the JDK closes the output of the daemon we stopped under the reader: no failure.
+                if (closing) return;
                 exit = -1;
                 LOG.error("sync: cannot start conntrackd: {}", e.getMessage());
             }
