@@ -129,8 +129,8 @@ final class Node implements AdminActions, AutoCloseable {
         this.vrrpConfig = config;
         this.networks = networks;
         this.scripts = new ScriptRunner(config.global());
-        // The kernel engine starts only when a virtual server asks for it: a proxy-only node needs no root.
-        this.engine = new SplitEngine(new ProxyEngine(ProxyEngine.Options.fromSystemProperties()),
+        // Each engine starts when a virtual server first asks for it: a proxy-only node needs no root.
+        this.engine = new SplitEngine(() -> new ProxyEngine(ProxyEngine.Options.fromSystemProperties()),
                 () -> KernelEngine.start(KernelEngine.Options.HERE));
     }
 
@@ -170,7 +170,8 @@ final class Node implements AdminActions, AutoCloseable {
         virtualServers = new VirtualServers(engine, scripts, reporting, globals);
         List<String> problems = virtualServers.start(config);
         if (!problems.isEmpty()) throw new StartupException(String.join("\n", problems));
-        LOG.info("forwarding with the {} engine", engine.name());
+        if (config.virtualServers().isEmpty()) LOG.info("forwarding nothing: no virtual servers");
+        else LOG.info("forwarding with the {} engine", engine.name());
         if (!config.vrrpInstances().isEmpty()) vrrp = startVrrp(config);
         ready = true;
     }

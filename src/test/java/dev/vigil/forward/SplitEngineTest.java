@@ -79,14 +79,23 @@ class SplitEngineTest {
     void eachVirtualServerGoesToItsEngineAndTheKernelStartsOnlyWhenAsked() {
         Recording proxy = new Recording("proxy", 5);
         Recording kernel = new Recording("kernel", 7);
-        AtomicInteger starts = new AtomicInteger();
-        SplitEngine split = new SplitEngine(proxy, () -> {
+        AtomicInteger starts = new AtomicInteger(), proxyStarts = new AtomicInteger();
+        SplitEngine split = new SplitEngine(() -> {
+            proxyStarts.incrementAndGet();
+            return proxy;
+        }, () -> {
             starts.incrementAndGet();
             return kernel;
         });
         split.limitConnections(100);
+        assertThat(split.apply(List.of())).isEmpty();
+        assertThat(split.name()).isEqualTo("none");
+        assertThat(split.counters()).isEqualTo(ForwardCounters.Snapshot.ZERO);
+        assertThat(proxyStarts).hasValue(0);
         assertThat(split.apply(List.of(service(80, Engine.PROXY)))).isEmpty();
         assertThat(starts).hasValue(0);
+        assertThat(proxyStarts).hasValue(1);
+        assertThat(proxy.limit).isEqualTo(100);
         assertThat(split.name()).isEqualTo("proxy");
         assertThat(split.counters()).isEqualTo(proxy.counters());
 
@@ -106,9 +115,24 @@ class SplitEngineTest {
     }
 
     @Test
+    void aNodeWhoseVirtualServersAreAllInTheKernelNeverStartsTheProxy() {
+        Recording kernel = new Recording("kernel", 7);
+        SplitEngine split = new SplitEngine(() -> {
+            throw new AssertionError("the proxy engine was started");
+        }, () -> kernel);
+        assertThat(split.apply(List.of(service(443, Engine.KERNEL)))).isEmpty();
+        assertThat(split.apply(List.of(service(443, Engine.KERNEL), service(53, Engine.KERNEL)))).isEmpty();
+        assertThat(split.name()).isEqualTo("kernel");
+        assertThat(split.counters()).isEqualTo(kernel.counters());
+        assertThat(split.addressesReleased(List.of())).isEqualTo(1);
+        split.close(Duration.ZERO);
+        assertThat(kernel.closed).isTrue();
+    }
+
+    @Test
     void aKernelEngineThatCannotStartIsOneLineNamingWhatAskedForIt() {
         Recording proxy = new Recording("proxy", 0);
-        SplitEngine split = new SplitEngine(proxy, () -> {
+        SplitEngine split = new SplitEngine(() -> proxy, () -> {
             throw new IOException("cannot load libnftables.so.1 (...): ... install nftables (libnftables1)");
         });
         assertThat(split.apply(List.of(service(80, Engine.PROXY), service(53, Engine.KERNEL), service(54, Engine.KERNEL))))

@@ -82,7 +82,7 @@ class KernelNodeSystemTest {
     private static void steps(NatTestbed net, VigilNodeProcess lb) throws Exception {
                 assertThat(Files.readString(lb.log())).contains(
                         "virtual server 10.199.0.50:80: kernel (vigil_engine kernel of global_defs) engine",
-                        "turned on net.ipv4.ip_forward", "forwarding with the proxy+kernel engine");
+                        "turned on net.ipv4.ip_forward", "forwarding with the kernel engine");
                 assertThat(net.names(VS, 3)).containsExactlyInAnyOrder("rs2", "rs3", "rs4");
                 assertThat(net.hello(VS)).matches("rs\\d 10\\.199\\.0\\.100:\\d+");
                 var chosen = lb.status().virtualServers().getFirst();
