@@ -24,14 +24,19 @@ import java.util.TreeMap;
  * alone ({@link HashBuckets#fallback}); mh is the Maglev table ({@link MaglevTable}, 65537 slots), looked up by
  * the kernel's hash of the client's address. Missing slots are connections no server takes (the bucket of a
  * quiesced or overloaded server, without a fallback).
- * The connection-counting schedulers cannot be a table: their slots ({@link Kind#MARK}) are the configured
- * servers themselves, and the kernel engine's eBPF selector, which counts, writes the chosen one's slot into
- * each new connection's packet mark.
+ * The connection-counting schedulers cannot be a table, nor can lblc and lblcr, whose choice for a destination
+ * each connection reads and changes: their slots ({@link Kind#MARK}) are the configured servers themselves,
+ * and the kernel engine's eBPF selector, which counts (and keeps lblc's and lblcr's state per destination),
+ * writes the chosen one's slot into each new connection's packet mark.
  */
 public record SchedulerSlots(Kind kind, int modulus, SortedMap<Integer, InetSocketAddress> slots) {
 
     /** More slots than this would make a map no one should want; weights that need it are refused. */
     public static final int MAX_SLOTS = 65_536;
+    /** How long lblc and lblcr keep a destination's state unused (IPVS's lblc_expiration), for the kernel's selector. */
+    public static final long LOCALITY_EXPIRATION_NANOS = LocalityBasedScheduler.EXPIRATION_NANOS;
+    /** How long an lblcr set stays unchanged before it sheds its most loaded member, for the kernel's selector. */
+    public static final long LOCALITY_SHRINK_NANOS = LocalityBasedReplicationScheduler.SHRINK_AFTER_NANOS;
 
     private static final InetAddress ANY;
 
@@ -54,8 +59,8 @@ public record SchedulerSlots(Kind kind, int modulus, SortedMap<Integer, InetSock
         DESTINATION_HASH,
         /**
          * The slot the kernel engine's eBPF selector chose for the connection by counting (lc, wlc, sed, nq, fo,
-         * ovf, twos): slot {@code k} is the {@code k}-th configured real server, whatever its health; the selector
-         * never chooses one that does not accept new connections.
+         * ovf, twos, lblc, lblcr): slot {@code k} is the {@code k}-th configured real server, whatever its health;
+         * the selector never chooses one that does not accept new connections.
          */
         MARK
     }
@@ -65,31 +70,30 @@ public record SchedulerSlots(Kind kind, int modulus, SortedMap<Integer, InetSock
     }
 
     /**
-     * Why {@code scheduler} with {@code flags} cannot be run by the kernel engine; empty when it can. lblc and
-     * lblcr keep a table per destination address that each connection reads and writes, which a precomputed
-     * table cannot hold and the eBPF selector does not keep; mh-fallback rehashes the client's address at every
-     * step of its walk, so where it ends is not a function of the first slot, and a table cannot hold it.
+     * Why {@code scheduler} with {@code flags} cannot be run by the kernel engine; empty when it can (the
+     * counted ones, lblc and lblcr included, on a VIP:port service only: see {@link #counted}). mh-fallback
+     * rehashes the client's address at every step of its walk, so where it ends is not a function of the first
+     * slot, and a table cannot hold it.
      */
     public static Optional<String> unsupported(Scheduler scheduler, Set<SchedulerFlag> flags) {
         return switch (scheduler) {
-            case RR, WRR, SH, DH, LC, WLC, SED, NQ, FO, OVF, TWOS -> Optional.empty();
+            case RR, WRR, SH, DH, LC, WLC, SED, NQ, FO, OVF, TWOS, LBLC, LBLCR -> Optional.empty();
             case MH -> flags.contains(SchedulerFlag.MH_FALLBACK)
                     ? Optional.of("mh-fallback hashes the client's address again at each step of its walk (IPVS's "
                     + "ip_vs_mh_get_fallback), so where it ends depends on the address, not on the first slot, and "
                     + "a kernel table cannot hold it; the kernel engine has mh and mh-port without it, the proxy "
                     + "engine (vigil_engine proxy) has mh-fallback")
                     : Optional.empty();
-            case LBLC, LBLCR -> Optional.of("scheduler " + scheduler.keyword() + " keeps a server (set) per "
-                    + "destination address, chosen and changed by each connection, which the kernel engine does not "
-                    + "keep; it has rr, wrr, sh, dh, mh (tables) and lc, wlc, sed, nq, fo, ovf, twos (its eBPF "
-                    + "selector); the proxy engine (vigil_engine proxy) has every scheduler");
         };
     }
 
-    /** Whether the kernel engine's eBPF selector chooses for {@code scheduler} ({@link Kind#MARK}). */
+    /**
+     * Whether the kernel engine's eBPF selector chooses for {@code scheduler} ({@link Kind#MARK}): the
+     * connection-counting schedulers, and lblc and lblcr, which also keep their server (set) per VIP in it.
+     */
     public static boolean counted(Scheduler scheduler) {
         return switch (scheduler) {
-            case LC, WLC, SED, NQ, FO, OVF, TWOS -> true;
+            case LC, WLC, SED, NQ, FO, OVF, TWOS, LBLC, LBLCR -> true;
             default -> false;
         };
     }
@@ -106,7 +110,7 @@ public record SchedulerSlots(Kind kind, int modulus, SortedMap<Integer, InetSock
                     flags.contains(SchedulerFlag.SH_FALLBACK));
             case DH -> hashed(array, Kind.DESTINATION_HASH, false);
             case MH -> maglev(array, flags.contains(SchedulerFlag.MH_PORT));
-            case LC, WLC, SED, NQ, FO, OVF, TWOS -> marked(array);
+            case LC, WLC, SED, NQ, FO, OVF, TWOS, LBLC, LBLCR -> marked(array);
             default -> throw new IllegalArgumentException(scheduler.keyword());
         };
     }

@@ -102,9 +102,6 @@ class SchedulerSlotsTest {
 
     @Test
     void schedulersTheKernelCannotRunAreRefusedWithTheReason() {
-        assertThat(SchedulerSlots.unsupported(Scheduler.LBLC, Set.of())).hasValueSatisfying(m -> assertThat(m)
-                .startsWith("scheduler lblc keeps a server (set) per destination address").contains("vigil_engine proxy"));
-        assertThat(SchedulerSlots.unsupported(Scheduler.LBLCR, Set.of())).isPresent();
         assertThat(SchedulerSlots.unsupported(Scheduler.MH, Set.of(SchedulerFlag.MH_FALLBACK)))
                 .hasValueSatisfying(m -> assertThat(m).startsWith("mh-fallback hashes the client's address again")
                         .contains("ip_vs_mh_get_fallback"));
@@ -114,9 +111,6 @@ class SchedulerSlotsTest {
         }
         assertThat(SchedulerSlots.unsupported(Scheduler.DH, Set.of())).isEmpty();
         assertThat(SchedulerSlots.unsupported(Scheduler.MH, Set.of(SchedulerFlag.MH_PORT))).isEmpty();
-        VirtualService s = service(Scheduler.LBLC, 1, 1, 1);
-        assertThatThrownBy(() -> slots(s)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("scheduler lblc");
     }
 
     @Test
@@ -235,18 +229,21 @@ class SchedulerSlotsTest {
 
     @Test
     void countingSchedulersAreMarkSlotsOfEveryConfiguredServer() {
+        // lblc and lblcr too: the eBPF selector keeps their server (set) per VIP.
         for (Scheduler counted : List.of(Scheduler.LC, Scheduler.WLC, Scheduler.SED, Scheduler.NQ, Scheduler.FO,
-                Scheduler.OVF, Scheduler.TWOS)) {
+                Scheduler.OVF, Scheduler.TWOS, Scheduler.LBLC, Scheduler.LBLCR)) {
             assertThat(SchedulerSlots.unsupported(counted, Set.of())).isEmpty();
             assertThat(SchedulerSlots.counted(counted)).isTrue();
+            VirtualService s = service(counted, 1, 2, 3);
+            s.setHealth(B, false, 2); // down: the selector gives it nothing, its slot stays
+            SchedulerSlots marked = slots(s);
+            assertThat(marked.kind()).isEqualTo(SchedulerSlots.Kind.MARK);
+            assertThat(marked.modulus()).isEqualTo(3);
+            assertThat(marked.slots()).containsEntry(1, B).hasSize(3);
         }
-        assertThat(SchedulerSlots.counted(Scheduler.WRR)).isFalse();
-        VirtualService s = service(Scheduler.WLC, 1, 2, 3);
-        s.setHealth(B, false, 2); // down: the selector gives it nothing, its slot stays
-        SchedulerSlots marked = slots(s);
-        assertThat(marked.kind()).isEqualTo(SchedulerSlots.Kind.MARK);
-        assertThat(marked.modulus()).isEqualTo(3);
-        assertThat(marked.slots()).containsEntry(1, B).hasSize(3);
+        for (Scheduler table : List.of(Scheduler.RR, Scheduler.WRR, Scheduler.SH, Scheduler.DH, Scheduler.MH)) {
+            assertThat(SchedulerSlots.counted(table)).as(table.keyword()).isFalse();
+        }
     }
 
     @Test
