@@ -8,7 +8,6 @@ import org.jspecify.annotations.Nullable;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -27,14 +26,19 @@ import java.util.TreeMap;
  * the kernel's hash of the client's address, and with {@code mh-fallback} an unavailable server's slot holds
  * where the walk from it ends ({@link MaglevTable#fallback}). Missing slots are connections no server takes (the bucket of a
  * quiesced or overloaded server, without a fallback).
- * The connection-counting schedulers cannot be a table: their slots ({@link Kind#MARK}) are the configured
- * servers themselves, and the kernel engine's eBPF selector, which counts, writes the chosen one's slot into
- * each new connection's packet mark.
+ * The connection-counting schedulers cannot be a table, nor can lblc and lblcr, whose choice for a destination
+ * each connection reads and changes: their slots ({@link Kind#MARK}) are the configured servers themselves,
+ * and the kernel engine's eBPF selector, which counts (and keeps lblc's and lblcr's state per destination),
+ * writes the chosen one's slot into each new connection's packet mark.
  */
 public record SchedulerSlots(Kind kind, int modulus, SortedMap<Integer, InetSocketAddress> slots) {
 
     /** More slots than this would make a map no one should want; weights that need it are refused. */
     public static final int MAX_SLOTS = 65_536;
+    /** How long lblc and lblcr keep a destination's state unused (IPVS's lblc_expiration), for the kernel's selector. */
+    public static final long LOCALITY_EXPIRATION_NANOS = LocalityBasedScheduler.EXPIRATION_NANOS;
+    /** How long an lblcr set stays unchanged before it sheds its most loaded member, for the kernel's selector. */
+    public static final long LOCALITY_SHRINK_NANOS = LocalityBasedReplicationScheduler.SHRINK_AFTER_NANOS;
 
     private static final InetAddress ANY;
 
@@ -57,8 +61,8 @@ public record SchedulerSlots(Kind kind, int modulus, SortedMap<Integer, InetSock
         DESTINATION_HASH,
         /**
          * The slot the kernel engine's eBPF selector chose for the connection by counting (lc, wlc, sed, nq, fo,
-         * ovf, twos): slot {@code k} is the {@code k}-th configured real server, whatever its health; the selector
-         * never chooses one that does not accept new connections.
+         * ovf, twos, lblc, lblcr): slot {@code k} is the {@code k}-th configured real server, whatever its health;
+         * the selector never chooses one that does not accept new connections.
          */
         MARK
     }
@@ -68,32 +72,18 @@ public record SchedulerSlots(Kind kind, int modulus, SortedMap<Integer, InetSock
     }
 
     /**
-     * Why {@code scheduler} with {@code flags} cannot be run by the kernel engine; empty when it can. lblc and
-     * lblcr keep a table per destination address that each connection reads and writes, which a precomputed
-     * table cannot hold and the eBPF selector does not keep.
+     * Whether the kernel engine's eBPF selector chooses for {@code scheduler} ({@link Kind#MARK}): the
+     * connection-counting schedulers, and lblc and lblcr, which also keep their server (set) per VIP in it.
      */
-    public static Optional<String> unsupported(Scheduler scheduler, Set<SchedulerFlag> flags) {
-        return switch (scheduler) {
-            case RR, WRR, SH, DH, MH, LC, WLC, SED, NQ, FO, OVF, TWOS -> Optional.empty();
-            case LBLC, LBLCR -> Optional.of("scheduler " + scheduler.keyword() + " keeps a server (set) per "
-                    + "destination address, chosen and changed by each connection, which the kernel engine does not "
-                    + "keep; it has rr, wrr, sh, dh, mh (tables) and lc, wlc, sed, nq, fo, ovf, twos (its eBPF "
-                    + "selector); the proxy engine (vigil_engine proxy) has every scheduler");
-        };
-    }
-
-    /** Whether the kernel engine's eBPF selector chooses for {@code scheduler} ({@link Kind#MARK}). */
     public static boolean counted(Scheduler scheduler) {
         return switch (scheduler) {
-            case LC, WLC, SED, NQ, FO, OVF, TWOS -> true;
+            case LC, WLC, SED, NQ, FO, OVF, TWOS, LBLC, LBLCR -> true;
             default -> false;
         };
     }
 
-    /** The table for {@code servers} as a service just published them; see {@link #unsupported} first. */
+    /** The table for {@code servers} as a service just published them: every scheduler has one. */
     public static SchedulerSlots of(Scheduler scheduler, Set<SchedulerFlag> flags, List<RealServerState> servers) {
-        Optional<String> no = unsupported(scheduler, flags);
-        if (no.isPresent()) throw new IllegalArgumentException(no.get());
         RealServerState[] array = servers.toArray(RealServerState[]::new);
         return switch (scheduler) {
             case RR -> sequence(new RoundRobinScheduler(), array, countAccepting(array));
@@ -102,8 +92,7 @@ public record SchedulerSlots(Kind kind, int modulus, SortedMap<Integer, InetSock
                     flags.contains(SchedulerFlag.SH_FALLBACK));
             case DH -> hashed(array, Kind.DESTINATION_HASH, false);
             case MH -> maglev(array, flags.contains(SchedulerFlag.MH_PORT), flags.contains(SchedulerFlag.MH_FALLBACK));
-            case LC, WLC, SED, NQ, FO, OVF, TWOS -> marked(array);
-            default -> throw new IllegalArgumentException(scheduler.keyword());
+            case LC, WLC, SED, NQ, FO, OVF, TWOS, LBLC, LBLCR -> marked(array);
         };
     }
 

@@ -145,6 +145,15 @@ public final class Assembler {
         return emit(STX | Size.DW.code | ATOMIC, dst, src, offset, Alu.ADD.code);
     }
 
+    /**
+     * {@code lock *(u32 *)(dst + offset) op= src} for {@code op} OR, AND or XOR (the bits other CPUs set or clear
+     * in the same word meanwhile are kept); imm is the operation's code.
+     */
+    public Assembler atomic32(Alu op, Reg dst, int offset, Reg src) {
+        if (op != Alu.OR && op != Alu.AND && op != Alu.XOR) throw new IllegalArgumentException("atomic " + op);
+        return emit(STX | Size.W.code | ATOMIC, dst, src, offset, op.code);
+    }
+
     /** {@code dst = imm}, all 64 bits (two instruction slots). */
     public Assembler loadImm64(Reg dst, long imm) {
         emit(LD | Size.DW.code | IMM, dst, Reg.R0, 0, (int) imm);
@@ -178,6 +187,10 @@ public final class Assembler {
         return emit(JMP32 | op.code | K, dst, Reg.R0, 0, imm, target);
     }
 
+    /**
+     * Jumps to {@code target} at any distance: as {@code ja} with a 16-bit offset when it reaches, else as
+     * {@code gotol}, whose 32-bit offset is the immediate (BPF_JMP32 | BPF_JA, kernel 6.6, as tcx).
+     */
     public Assembler goTo(Label target) {
         return emit(JMP, Reg.R0, Reg.R0, 0, 0, target);
     }
@@ -203,7 +216,11 @@ public final class Assembler {
                 if (at < 0) throw new IllegalStateException("jump to a label never bound, at instruction " + i);
                 offset = at - (i + 1);
                 if (offset < Short.MIN_VALUE || offset > Short.MAX_VALUE) {
-                    throw new IllegalStateException("jump at instruction " + i + " is too far: " + offset);
+                    if (insn.opcode() != JMP) {
+                        throw new IllegalStateException("jump at instruction " + i + " is too far: " + offset);
+                    }
+                    out.put((byte) JMP32).put((byte) 0).putShort((short) 0).putInt(offset); // gotol
+                    continue;
                 }
             }
             out.put((byte) insn.opcode()).put((byte) (insn.src() << 4 | insn.dst())).putShort((short) offset)

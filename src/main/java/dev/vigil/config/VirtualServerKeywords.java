@@ -155,10 +155,10 @@ final class VirtualServerKeywords {
         k.add(keyword("lb_algo").in(VIRTUAL_SERVER).value("rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|mh|fo|ovf|twos")
                 .defaultValue("wlc")
                 .doc("Scheduler. The kernel engine runs rr, wrr, sh (with sh-port, sh-fallback), dh and mh (with "
-                        + "mh-port, mh-fallback) as nftables tables and lc, wlc, sed, nq, fo, ovf and twos with its eBPF "
-                        + "selector; lblc and lblcr (a server per destination, kept per connection) need the proxy "
-                        + "engine. mh-fallback walks Maglev's table to the next slot whose server is available (IPVS "
-                        + "hashes again at each step), in both engines.").example("lb_algo wlc")
+                        + "mh-port, mh-fallback) as nftables tables and lc, wlc, sed, nq, fo, ovf, twos, lblc and lblcr "
+                        + "with its eBPF selector (VIP:port services only). mh-fallback walks Maglev's table to the "
+                        + "next slot whose server is available (IPVS hashes again at each step), in both engines.")
+                .example("lb_algo wlc")
                 .handler(sched));
         k.add(keyword("lvs_sched").in(VIRTUAL_SERVER).value("(as lb_algo)").defaultValue("wlc")
                 .doc("Scheduler (newer name of lb_algo).").example("lvs_sched mh")

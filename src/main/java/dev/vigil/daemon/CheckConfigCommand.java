@@ -106,8 +106,8 @@ final class CheckConfigCommand implements Callable<Integer> {
     }
 
     /**
-     * What the kernel engine cannot do yet (lblc, lblcr, lb_kind DR/TUN, SCTP): the node would start
-     * without that virtual server.
+     * What the kernel engine cannot do yet (lb_kind DR/TUN, SCTP, a counted scheduler on a fwmark or port-0
+     * service): the node would start without that virtual server.
      */
     private static List<Diagnostic> kernelSchedulers(NodeConfig config) {
         List<Diagnostic> out = new ArrayList<>();

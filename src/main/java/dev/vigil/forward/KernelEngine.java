@@ -47,10 +47,11 @@ import java.util.concurrent.Executors;
  * counters, as IPVS counts them ({@link ConntrackAccounting}); {@link #connectionCounts} is the narrow view.
  *
  * <p>In this part of the kernel engine: TCP and UDP {@code IP PORT} services (port 0: every port), firewall
- * marks, IPv4 and IPv6, rr, wrr, sh, dh and mh ({@link SchedulerSlots}), lc, wlc, sed, nq, fo, ovf and twos (an eBPF
- * selector that counts, {@link KernelSelectors}, for VIP:port services), weights, health, drain, quorum, sorry
+ * marks, IPv4 and IPv6, rr, wrr, sh, dh and mh ({@link SchedulerSlots}), lc, wlc, sed, nq, fo, ovf, twos, lblc and
+ * lblcr (an eBPF selector that counts, and keeps lblc's and lblcr's state per VIP, {@link KernelSelectors}, for
+ * VIP:port services), weights, health, drain, quorum, sorry
  * server, persistence, {@code vigil_snat}, the guard, uthreshold/lthreshold (the overload flag the accounting
- * sets pushes the table again). What needs more (lblc, lblcr, DR/TUN) is refused by {@link #apply} with a line that says so, never approximated.
+ * sets pushes the table again). What needs more (DR/TUN, a counted scheduler on a fwmark or port-0 service) is refused by {@link #apply} with a line that says so, never approximated.
  */
 public final class KernelEngine implements ForwardingEngine {
     private static final Logger LOG = LoggerFactory.getLogger(KernelEngine.class);

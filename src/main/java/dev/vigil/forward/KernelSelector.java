@@ -1,6 +1,7 @@
 package dev.vigil.forward;
 
 import dev.vigil.balance.RealServerState;
+import dev.vigil.balance.SchedulerSlots;
 import dev.vigil.balance.ServerTableChange;
 import dev.vigil.bpf.SelectorProgram;
 import dev.vigil.config.Protocol;
@@ -8,18 +9,26 @@ import dev.vigil.config.Scheduler;
 import dev.vigil.linux.Bpf;
 import dev.vigil.linux.NativeException;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * One virtual server's eBPF selector ({@link SelectorProgram}): its program, its three maps and its tcx links,
- * one per interface. It keeps what it last wrote into the {@code state} map: each server's weight as the
- * service last published it (0 when it takes no new connection, or the quorum is down) and its counts as
- * conntrack last said ({@link #reconcile}). Everything it holds is a file descriptor: closing them (or the
- * process dying, kill -9 included) detaches and frees it all; nothing is pinned.
+ * One virtual server's eBPF selector ({@link SelectorProgram}): its program, its maps (three, and lblc's or
+ * lblcr's {@code locality}) and its tcx links, one per interface. It keeps what it last wrote into the
+ * {@code state} map: each server's weight as the service last published it (0 when it takes no new
+ * connection, or the quorum is down) and its counts as conntrack last said ({@link #reconcile}). The
+ * {@code locality} map starts empty for each VIP address and is the program's from then on: a selector lives
+ * as long as its {@link Layout} (the same servers at the same indices), so its entries keep naming the right
+ * servers across weight and health changes, as balance's tables do; another layout loads another selector,
+ * whose entries start empty. Everything it holds is a file descriptor: closing them (or the process dying,
+ * kill -9 included) detaches and frees it all; nothing is pinned.
  */
 final class KernelSelector implements AutoCloseable {
     /** A SYN's retransmits come within conntrack's SYN_SENT timeout (120 s); later, the same 5-tuple is new. */
@@ -27,6 +36,9 @@ final class KernelSelector implements AutoCloseable {
     /** A UDP flow idle longer than conntrack's unreplied UDP timeout (30 s) is scheduled again. */
     static final long UDP_WINDOW_NANOS = 30_000_000_000L;
     private static final int FLOWS = 16_384;
+    /** lblc's and lblcr's times, as the proxy engine's schedulers keep them (IPVS's defaults). */
+    private static final SelectorProgram.Locality LOCALITY = new SelectorProgram.Locality(
+            SchedulerSlots.LOCALITY_EXPIRATION_NANOS, SchedulerSlots.LOCALITY_SHRINK_NANOS);
 
     /** A real server's connections, as conntrack (or ctnetlink events) count them: IPVS's active and inactive. */
     record Counts(int active, int inactive) {
@@ -44,16 +56,19 @@ final class KernelSelector implements AutoCloseable {
 
     final Layout layout;
     private final Bpf.Fd state, assigned, flows, program;
+    private final Optional<Bpf.Fd> locality;
     private final Map<Integer, Bpf.Fd> links = new HashMap<>();
     private final int[] weights;
     private final long[] pendingBase;
     private final int[] other;
 
-    private KernelSelector(Layout layout, Bpf.Fd state, Bpf.Fd assigned, Bpf.Fd flows, Bpf.Fd program) {
+    private KernelSelector(Layout layout, Bpf.Fd state, Bpf.Fd assigned, Bpf.Fd flows,
+                           Optional<Bpf.Fd> locality, Bpf.Fd program) {
         this.layout = layout;
         this.state = state;
         this.assigned = assigned;
         this.flows = flows;
+        this.locality = locality;
         this.program = program;
         int n = layout.servers().size();
         weights = new int[n];
@@ -71,6 +86,8 @@ final class KernelSelector implements AutoCloseable {
             case FO -> SelectorProgram.Rule.WEIGHTED_FAILOVER;
             case OVF -> SelectorProgram.Rule.OVERFLOW;
             case TWOS -> SelectorProgram.Rule.TWO_CHOICES;
+            case LBLC -> SelectorProgram.Rule.LOCALITY;
+            case LBLCR -> SelectorProgram.Rule.LOCALITY_REPLICATION;
             default -> throw new IllegalArgumentException("the selector does not run " + scheduler.keyword());
         };
     }
@@ -89,12 +106,27 @@ final class KernelSelector implements AutoCloseable {
                     name + "_assigned"));
             Bpf.Fd flows = keep(made, Bpf.createMap(Bpf.MAP_LRU_HASH, SelectorProgram.FLOW_KEY,
                     SelectorProgram.FLOW_VALUE, FLOWS, name + "_flows"));
-            SelectorProgram p = new SelectorProgram(layout.ipv6(), layout.protocol() == Protocol.UDP
-                    ? SelectorProgram.Protocol.UDP : SelectorProgram.Protocol.TCP, layout.addresses(), n, layout.rule(),
-                    layout.protocol() == Protocol.UDP ? UDP_WINDOW_NANOS : TCP_WINDOW_NANOS,
-                    new SelectorProgram.Maps(state.value(), assigned.value(), flows.value()));
+            Set<InetAddress> destinations = new LinkedHashSet<>();
+            layout.addresses().forEach(a -> destinations.add(a.getAddress()));
+            SelectorProgram.Protocol protocol = layout.protocol() == Protocol.UDP
+                    ? SelectorProgram.Protocol.UDP : SelectorProgram.Protocol.TCP;
+            long window = layout.protocol() == Protocol.UDP ? UDP_WINDOW_NANOS : TCP_WINDOW_NANOS;
+            Optional<Bpf.Fd> locality = Optional.empty();
+            SelectorProgram p;
+            if (layout.rule().keepsLocality()) {
+                Bpf.Fd map = keep(made, Bpf.createMap(Bpf.MAP_HASH, SelectorProgram.LOCALITY_KEY,
+                        SelectorProgram.localityValueSize(layout.rule(), n), destinations.size(), name + "_locality"));
+                byte[] empty = SelectorProgram.emptyLocality(layout.rule(), n);
+                for (InetAddress d : destinations) Bpf.update(map, SelectorProgram.localityKey(d), empty);
+                locality = Optional.of(map);
+                p = new SelectorProgram(layout.ipv6(), protocol, layout.addresses(), n, layout.rule(), window,
+                        new SelectorProgram.Maps(state.value(), assigned.value(), flows.value(), map.value()), LOCALITY);
+            } else {
+                p = new SelectorProgram(layout.ipv6(), protocol, layout.addresses(), n, layout.rule(), window,
+                        new SelectorProgram.Maps(state.value(), assigned.value(), flows.value()));
+            }
             Bpf.Fd program = keep(made, Bpf.loadTcProgram("vigil_" + name, p.instructions()));
-            KernelSelector s = new KernelSelector(layout, state, assigned, flows, program);
+            KernelSelector s = new KernelSelector(layout, state, assigned, flows, locality, program);
             s.write();
             return s;
         } catch (NativeException | RuntimeException e) {
@@ -109,8 +141,8 @@ final class KernelSelector implements AutoCloseable {
     }
 
     /** The interfaces it is attached to, by index. */
-    synchronized java.util.Set<Integer> interfaces() {
-        return java.util.Set.copyOf(links.keySet());
+    synchronized Set<Integer> interfaces() {
+        return Set.copyOf(links.keySet());
     }
 
     /** Attaches to the ingress of {@code ifindex}; call on the namespace's thread. */
@@ -147,12 +179,17 @@ final class KernelSelector implements AutoCloseable {
         if (failed != null) throw failed;
     }
 
-    /** The servers' weights and availability as the service just published them. */
+    /**
+     * The servers' weights and availability as the service just published them, by address: a reload publishes
+     * its table before the engine loads the selector for its servers, and until then a server this layout has
+     * at an index keeps its own weight there (one the table no longer has takes no new connection).
+     */
     synchronized void table(ServerTableChange change) throws NativeException {
-        List<RealServerState> servers = change.realServers();
-        for (int i = 0; i < weights.length && i < servers.size(); i++) {
-            RealServerState s = servers.get(i);
-            weights[i] = change.quorumUp() && s.acceptsNew() ? s.weight() : 0;
+        Map<InetSocketAddress, RealServerState> byAddress = new HashMap<>();
+        for (RealServerState s : change.realServers()) byAddress.put(s.address(), s);
+        for (int i = 0; i < weights.length; i++) {
+            RealServerState s = byAddress.get(layout.servers().get(i));
+            weights[i] = s != null && change.quorumUp() && s.acceptsNew() ? s.weight() : 0;
         }
         write();
     }
@@ -190,6 +227,7 @@ final class KernelSelector implements AutoCloseable {
         links.values().forEach(Bpf.Fd::close);
         links.clear();
         program.close();
+        locality.ifPresent(Bpf.Fd::close);
         flows.close();
         assigned.close();
         state.close();

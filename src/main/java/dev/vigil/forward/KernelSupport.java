@@ -26,8 +26,6 @@ public final class KernelSupport {
                     + "vigil_engine proxy to have the proxy engine forward it (it proxies TCP, whatever the lb_kind), "
                     + "or lb_kind NAT");
         }
-        Optional<String> scheduler = SchedulerSlots.unsupported(vs.scheduler(), vs.schedulerFlags());
-        if (scheduler.isPresent()) return scheduler;
         boolean everyPortOrMark = switch (vs.key()) {
             case VirtualServer.ByFwmark f -> true;
             case VirtualServer.ByAddress a -> a.port() == 0;

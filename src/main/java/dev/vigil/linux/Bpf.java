@@ -21,7 +21,7 @@ public final class Bpf {
     private static final long SYS_BPF = "aarch64".equals(System.getProperty("os.arch")) ? 280 : 321;
     private static final int MAP_CREATE = 0, MAP_LOOKUP_ELEM = 1, MAP_UPDATE_ELEM = 2, PROG_LOAD = 5,
             PROG_TEST_RUN = 10, PROG_QUERY = 16, LINK_CREATE = 28, LINK_UPDATE = 29;
-    public static final int MAP_ARRAY = 2, MAP_LRU_HASH = 9;
+    public static final int MAP_HASH = 1, MAP_ARRAY = 2, MAP_LRU_HASH = 9;
     private static final int PROG_SCHED_CLS = 3, TCX_INGRESS = 46;
     private static final int ATTR_SIZE = 144, SK_BUFF_SIZE = 192, SK_BUFF_MARK = 8;
     private static final int LOG_SIZE = 1 << 20;

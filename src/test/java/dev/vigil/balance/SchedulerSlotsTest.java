@@ -101,23 +101,6 @@ class SchedulerSlotsTest {
     }
 
     @Test
-    void schedulersTheKernelCannotRunAreRefusedWithTheReason() {
-        assertThat(SchedulerSlots.unsupported(Scheduler.LBLC, Set.of())).hasValueSatisfying(m -> assertThat(m)
-                .startsWith("scheduler lblc keeps a server (set) per destination address").contains("vigil_engine proxy"));
-        assertThat(SchedulerSlots.unsupported(Scheduler.LBLCR, Set.of())).isPresent();
-        for (var flags : List.of(Set.<SchedulerFlag>of(), Set.of(SchedulerFlag.SH_PORT), Set.of(SchedulerFlag.SH_FALLBACK),
-                Set.of(SchedulerFlag.SH_FALLBACK, SchedulerFlag.SH_PORT))) {
-            assertThat(SchedulerSlots.unsupported(Scheduler.SH, flags)).isEmpty();
-        }
-        assertThat(SchedulerSlots.unsupported(Scheduler.DH, Set.of())).isEmpty();
-        assertThat(SchedulerSlots.unsupported(Scheduler.MH, Set.of(SchedulerFlag.MH_PORT))).isEmpty();
-        assertThat(SchedulerSlots.unsupported(Scheduler.MH, Set.of(SchedulerFlag.MH_FALLBACK, SchedulerFlag.MH_PORT))).isEmpty();
-        VirtualService s = service(Scheduler.LBLC, 1, 1, 1);
-        assertThatThrownBy(() -> slots(s)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("scheduler lblc");
-    }
-
-    @Test
     void mhFallbackFillsAnUnavailableSlotWithTheServerTheProxysWalkReaches() {
         VirtualService s = service(Scheduler.MH, 1, 1, 1, SchedulerFlag.MH_FALLBACK);
         SchedulerSlots whole = slots(s);
@@ -275,18 +258,20 @@ class SchedulerSlotsTest {
 
     @Test
     void countingSchedulersAreMarkSlotsOfEveryConfiguredServer() {
+        // lblc and lblcr too: the eBPF selector keeps their server (set) per VIP.
         for (Scheduler counted : List.of(Scheduler.LC, Scheduler.WLC, Scheduler.SED, Scheduler.NQ, Scheduler.FO,
-                Scheduler.OVF, Scheduler.TWOS)) {
-            assertThat(SchedulerSlots.unsupported(counted, Set.of())).isEmpty();
+                Scheduler.OVF, Scheduler.TWOS, Scheduler.LBLC, Scheduler.LBLCR)) {
             assertThat(SchedulerSlots.counted(counted)).isTrue();
+            VirtualService s = service(counted, 1, 2, 3);
+            s.setHealth(B, false, 2); // down: the selector gives it nothing, its slot stays
+            SchedulerSlots marked = slots(s);
+            assertThat(marked.kind()).isEqualTo(SchedulerSlots.Kind.MARK);
+            assertThat(marked.modulus()).isEqualTo(3);
+            assertThat(marked.slots()).containsEntry(1, B).hasSize(3);
         }
-        assertThat(SchedulerSlots.counted(Scheduler.WRR)).isFalse();
-        VirtualService s = service(Scheduler.WLC, 1, 2, 3);
-        s.setHealth(B, false, 2); // down: the selector gives it nothing, its slot stays
-        SchedulerSlots marked = slots(s);
-        assertThat(marked.kind()).isEqualTo(SchedulerSlots.Kind.MARK);
-        assertThat(marked.modulus()).isEqualTo(3);
-        assertThat(marked.slots()).containsEntry(1, B).hasSize(3);
+        for (Scheduler table : List.of(Scheduler.RR, Scheduler.WRR, Scheduler.SH, Scheduler.DH, Scheduler.MH)) {
+            assertThat(SchedulerSlots.counted(table)).as(table.keyword()).isFalse();
+        }
     }
 
     @Test

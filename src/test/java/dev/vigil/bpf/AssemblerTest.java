@@ -46,6 +46,11 @@ class AssemblerTest {
         assertThat(hex(new Assembler().storeImm(Size.DW, Reg.FP, -120, 0))).isEqualTo("7a0a88ff00000000");
         // lock *(u64 *)(r9 + 0) += r1 = 0xdb, imm BPF_ADD (0)
         assertThat(hex(new Assembler().atomicAdd64(Reg.R9, 0, Reg.R1))).isEqualTo("db19000000000000");
+        // lock *(u32 *)(r2 + 16) |= r3 = 0xc3, imm BPF_OR (0x40); &= is BPF_AND (0x50)
+        assertThat(hex(new Assembler().atomic32(Alu.OR, Reg.R2, 16, Reg.R3))).isEqualTo("c332100040000000");
+        assertThat(hex(new Assembler().atomic32(Alu.AND, Reg.R2, 16, Reg.R3))).isEqualTo("c332100050000000");
+        assertThatThrownBy(() -> new Assembler().atomic32(Alu.ADD, Reg.R2, 0, Reg.R3))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -86,6 +91,23 @@ class AssemblerTest {
         a.jump(Jump.JGT, Reg.R3, Reg.R4, l).jump32(Jump.JNE, Reg.R2, 0x0008, l).jump(Jump.JSLT, Reg.R0, 0, l).bind(l);
         // 0x2d = JMP|JGT|X; 0x56 = JMP32|JNE|K; 0xc5 = JMP|JSLT|K
         assertThat(hex(a)).isEqualTo("2d43020000000000" + "5602010008000000" + "c500000000000000");
+    }
+
+    @Test
+    void anUnconditionalJumpBeyond16BitsIsAGotolAndAConditionalOneIsRefused() {
+        Assembler a = new Assembler();
+        Label end = a.label();
+        a.goTo(end);
+        for (int i = 0; i < 40_000; i++) a.mov(Reg.R0, 0);
+        a.bind(end).exit();
+        // BPF_JMP32 | BPF_JA = 0x06, the offset (40000 = 0x9c40) in imm.
+        assertThat(hex(a).substring(0, 16)).isEqualTo("06000000409c0000");
+        Assembler b = new Assembler();
+        Label far = b.label();
+        b.jump(Jump.JEQ, Reg.R0, 0, far);
+        for (int i = 0; i < 40_000; i++) b.mov(Reg.R0, 0);
+        b.bind(far).exit();
+        assertThatThrownBy(b::assemble).hasMessageContaining("too far: 40000");
     }
 
     @Test

@@ -12,8 +12,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,7 +31,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SelectorProgramSystemTest {
     private static final int NEXT = -1;
     private final List<Bpf.Fd> fds = new ArrayList<>();
-    private Bpf.Fd state, assigned, flows;
+    /** Short times, so that a test can wait past them; production has balance's day and six minutes. */
+    private static final SelectorProgram.Locality TIMES = new SelectorProgram.Locality(900_000_000L, 300_000_000L);
+    private Bpf.Fd state, assigned, flows, locality;
     private int sourcePort = 10_000;
 
     @AfterEach
@@ -36,13 +43,36 @@ class SelectorProgramSystemTest {
 
     private Bpf.Fd program(Protocol protocol, boolean ipv6, Rule rule, int servers, InetSocketAddress... vips)
             throws NativeException {
+        return program(protocol, ipv6, rule, servers, TIMES, vips);
+    }
+
+    private Bpf.Fd program(Protocol protocol, boolean ipv6, Rule rule, int servers, SelectorProgram.Locality times,
+                           InetSocketAddress... vips) throws NativeException {
         state = keep(Bpf.createMap(Bpf.MAP_ARRAY, 4, servers * SelectorProgram.STATE_ENTRY, 1, "test_state"));
         assigned = keep(Bpf.createMap(Bpf.MAP_ARRAY, 4, servers * SelectorProgram.ASSIGNED_ENTRY, 1, "test_assigned"));
         flows = keep(Bpf.createMap(Bpf.MAP_LRU_HASH, SelectorProgram.FLOW_KEY, SelectorProgram.FLOW_VALUE, 1024,
                 "test_flows"));
-        SelectorProgram p = new SelectorProgram(ipv6, protocol, List.of(vips), servers, rule, 30_000_000_000L,
-                new SelectorProgram.Maps(state.value(), assigned.value(), flows.value()));
+        SelectorProgram p;
+        if (rule.keepsLocality()) {
+            Set<InetAddress> destinations = new LinkedHashSet<>();
+            for (InetSocketAddress v : vips) destinations.add(v.getAddress());
+            locality = keep(Bpf.createMap(Bpf.MAP_HASH, SelectorProgram.LOCALITY_KEY,
+                    SelectorProgram.localityValueSize(rule, servers), destinations.size(), "test_locality"));
+            for (InetAddress d : destinations) {
+                Bpf.update(locality, SelectorProgram.localityKey(d), SelectorProgram.emptyLocality(rule, servers));
+            }
+            p = new SelectorProgram(ipv6, protocol, List.of(vips), servers, rule, 30_000_000_000L,
+                    new SelectorProgram.Maps(state.value(), assigned.value(), flows.value(), locality.value()), times);
+        } else {
+            p = new SelectorProgram(ipv6, protocol, List.of(vips), servers, rule, 30_000_000_000L,
+                    new SelectorProgram.Maps(state.value(), assigned.value(), flows.value()));
+        }
         return keep(Bpf.loadTcProgram("test_selector", p.instructions()));
+    }
+
+    /** The {@code locality} value the program keeps for {@code destination}. */
+    private byte[] entry(Rule rule, int servers, InetAddress destination) throws NativeException {
+        return Bpf.lookup(locality, SelectorProgram.localityKey(destination), SelectorProgram.localityValueSize(rule, servers));
     }
 
     private Bpf.Fd keep(Bpf.Fd fd) {
@@ -165,7 +195,8 @@ class SelectorProgramSystemTest {
         Random random = new Random(12);
         InetSocketAddress vip = at("10.199.0.50", 80);
         for (Rule rule : Rule.values()) {
-            if (rule == Rule.TWO_CHOICES) continue; // random: twoChoicesDrawByWeightAndKeepTheLessLoaded
+            // twos is random: twoChoicesDrawByWeightAndKeepTheLessLoaded; lblc and lblcr keep state: locality tests.
+            if (rule == Rule.TWO_CHOICES || rule.keepsLocality()) continue;
             int n = 5;
             Bpf.Fd p = program(Protocol.TCP, false, rule, n, vip);
             for (int round = 0; round < 60; round++) {
@@ -242,14 +273,241 @@ class SelectorProgramSystemTest {
         assertThat(Bpf.testRun(p, frame(at("10.0.0.1", 40001), at("10.199.0.50", 443), 0x02)).mark()).isZero();
     }
 
+    /**
+     * lblc or lblcr in the kernel and in {@link SelectorModel.Locality} side by side, one model per destination
+     * address: before each connection the servers' counters as the model holds them are written into the state
+     * map (the program's own counts subtracted), and each choice and the entry it leaves are compared with the
+     * model's. The model's time is the kernel's, whose monotonic clock is System.nanoTime's: the run happened
+     * between the two readings around it, so the kernel's is the model's choice at one of them (a threshold may
+     * fall between the two).
+     */
+    private final class Bench {
+        final Rule rule;
+        final Protocol protocol;
+        final Bpf.Fd program;
+        final int n;
+        final int[] weight;
+        final long[] active, inactive;
+        final InetAddress client;
+        final Map<InetAddress, SelectorModel.Locality> models = new HashMap<>();
+        /** What the sequence went through, so that a test can say it saw each case. */
+        int connections, stuck, moved, grew, shrank;
+
+        Bench(Rule rule, Protocol protocol, boolean ipv6, int n, InetSocketAddress... vips) throws Exception {
+            this(rule, protocol, ipv6, n, TIMES, vips);
+        }
+
+        Bench(Rule rule, Protocol protocol, boolean ipv6, int n, SelectorProgram.Locality times,
+              InetSocketAddress... vips) throws Exception {
+            this.rule = rule;
+            this.protocol = protocol;
+            this.n = n;
+            program = program(protocol, ipv6, rule, n, times, vips);
+            weight = new int[n];
+            active = new long[n];
+            inactive = new long[n];
+            java.util.Arrays.fill(weight, 1);
+            client = InetAddress.getByName(ipv6 ? "fd00:199::100" : "10.0.0.100");
+            for (InetSocketAddress v : vips) {
+                models.put(v.getAddress(), new SelectorModel.Locality(times.expirationNanos(), times.shrinkNanos()));
+            }
+        }
+
+        void weights(int... w) {
+            System.arraycopy(w, 0, weight, 0, n);
+        }
+
+        void active(long... a) {
+            System.arraycopy(a, 0, active, 0, n);
+        }
+
+        void randomize(Random random) {
+            for (int i = 0; i < n; i++) {
+                weight[i] = random.nextInt(5) == 0 ? 0 : 1 + random.nextInt(4);
+                active[i] = protocol == Protocol.TCP ? random.nextInt(6) : 0;
+                inactive[i] = random.nextInt(300);
+            }
+        }
+
+        private List<SelectorModel.Server> view() {
+            List<SelectorModel.Server> out = new ArrayList<>();
+            for (int i = 0; i < n; i++) out.add(new SelectorModel.Server(weight[i], active[i], inactive[i]));
+            return out;
+        }
+
+        /** One new connection to {@code vip}: the server the kernel chose (-1: none), which the model chose too. */
+        int connect(InetSocketAddress vip) throws Exception {
+            long[] counted = assignedCounts(n);
+            List<SelectorProgram.Load> loads = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                // UDP: the program counts its own flows as inactive; the model's active are 0.
+                loads.add(new SelectorProgram.Load(active[i] - counted[i], Math.toIntExact(inactive[i]), weight[i]));
+            }
+            Bpf.update(state, new byte[4], SelectorProgram.state(loads));
+            List<SelectorModel.Server> view = view();
+            byte[] frame = frame(new InetSocketAddress(client, sourcePort++), vip, protocol == Protocol.TCP ? 0x02 : -1);
+            SelectorModel.Locality model = models.get(vip.getAddress());
+            BitSet membersBefore = model.members();
+            int keptBefore = model.server();
+            long before = System.nanoTime();
+            int mark = Bpf.testRun(program, frame).mark();
+            long after = System.nanoTime();
+            int got = mark == 0 ? -1 : mark - SelectorProgram.MARK_BASE;
+            connections++;
+            byte[] entry = entry(rule, n, vip.getAddress());
+            SelectorModel.Locality early = model.copy(), late = model.copy();
+            int atBefore = early.select(rule, view, before), atAfter = late.select(rule, view, after);
+            boolean asEarly = got == atBefore && same(entry, early), asLate = got == atAfter && same(entry, late);
+            assertThat(asEarly || asLate).as("%s to %s over %s: the kernel chose %d and kept %s; the model %d and %s "
+                            + "(or %d and %s a moment later)", rule, vip, view, got, kept(entry), atBefore, kept(early),
+                    atAfter, kept(late)).isTrue();
+            SelectorModel.Locality now = asEarly ? early : late;
+            models.put(vip.getAddress(), now);
+            if (got >= 0) {
+                // The entry's use time is the kernel's now: its clock is the one the model reads.
+                long used = ByteBuffer.wrap(entry).order(java.nio.ByteOrder.nativeOrder())
+                        .getLong(rule == Rule.LOCALITY ? 8 : 0);
+                assertThat(used).as("the kernel's time of the choice").isBetween(before, after);
+                if (protocol == Protocol.TCP) active[got]++; else inactive[got]++;
+            }
+            if (rule == Rule.LOCALITY && keptBefore >= 0 && got >= 0) {
+                if (got == keptBefore) stuck++; else moved++;
+            }
+            BitSet membersAfter = now.members();
+            if (!membersBefore.isEmpty() || !membersAfter.isEmpty()) {
+                BitSet added = (BitSet) membersAfter.clone();
+                added.andNot(membersBefore);
+                BitSet removed = (BitSet) membersBefore.clone();
+                removed.andNot(membersAfter);
+                if (!added.isEmpty() && !membersBefore.isEmpty()) grew++;
+                if (!removed.isEmpty()) shrank++;
+            }
+            return got;
+        }
+
+        private boolean same(byte[] entry, SelectorModel.Locality model) {
+            return rule == Rule.LOCALITY ? SelectorProgram.keptServer(entry) == model.server()
+                    : SelectorProgram.members(entry).equals(model.members());
+        }
+
+        private String kept(byte[] entry) {
+            return rule == Rule.LOCALITY ? "server " + SelectorProgram.keptServer(entry)
+                    : "members " + SelectorProgram.members(entry);
+        }
+
+        private String kept(SelectorModel.Locality model) {
+            return rule == Rule.LOCALITY ? "server " + model.server() : "members " + model.members();
+        }
+
+        BitSet members(InetSocketAddress vip) throws NativeException {
+            return SelectorProgram.members(entry(rule, n, vip.getAddress()));
+        }
+    }
+
+    private static void sleepPast(long nanos) throws InterruptedException {
+        Thread.sleep(nanos / 1_000_000 + 150);
+    }
+
+    @Test
+    void lblcAndLblcrChooseAsBalanceOverRandomCountersSequencesAndTimes() throws Exception {
+        Random random = new Random(7);
+        // A shrink time a round often waits past, so that sets shed often.
+        SelectorProgram.Locality times = new SelectorProgram.Locality(400_000_000L, 20_000_000L);
+        for (Rule rule : List.of(Rule.LOCALITY, Rule.LOCALITY_REPLICATION)) {
+            for (Protocol protocol : Protocol.values()) {
+                for (boolean ipv6 : new boolean[] {false, true}) {
+                    if (protocol == Protocol.UDP && ipv6) continue;
+                    String net = ipv6 ? "fd00:199::" : "10.199.0.";
+                    // Two VIP addresses of one group, each its own entry; two ports of one address share theirs.
+                    List<InetSocketAddress> vips = List.of(at(net + "50", 80), at(net + "51", 80), at(net + "50", 443));
+                    Bench b = new Bench(rule, protocol, ipv6, 5, times, vips.toArray(InetSocketAddress[]::new));
+                    for (int round = 0; round < 60; round++) {
+                        if (random.nextInt(3) == 0) Thread.sleep(times.shrinkNanos() / 1_000_000 + 5);
+                        if (round == 30) sleepPast(times.expirationNanos());
+                        if (random.nextBoolean()) b.randomize(random);
+                        for (int k = random.nextInt(4); k >= 0; k--) b.connect(vips.get(random.nextInt(vips.size())));
+                    }
+                    String what = rule + " " + protocol + (ipv6 ? " IPv6" : " IPv4");
+                    System.out.printf("SelectorProgramSystemTest: %s: %d connections as the model chose (kept %d, "
+                            + "moved %d, grew %d, shrank %d)%n", what, b.connections, b.stuck, b.moved, b.grew, b.shrank);
+                    if (rule == Rule.LOCALITY) {
+                        assertThat(b.stuck).as(what + ": connections that kept their server").isPositive();
+                        assertThat(b.moved).as(what + ": connections that moved").isPositive();
+                    } else {
+                        assertThat(b.grew).as(what + ": sets that grew").isPositive();
+                        assertThat(b.shrank).as(what + ": sets that shed or expired").isPositive();
+                    }
+                    b.program.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void lblcKeepsItsServerUntilItIsOverloadedOrTakesNoneAndForgetsItAfterTheExpiration() throws Exception {
+        InetSocketAddress vip = at("10.199.0.50", 80);
+        Bench b = new Bench(Rule.LOCALITY, Protocol.TCP, false, 3, vip);
+        b.weights(1, 2, 1);
+        List<Integer> got = new ArrayList<>();
+        for (int i = 0; i < 9; i++) got.add(b.connect(vip));
+        // Server 0 until it has more than its weight while 1 and 2 have less than half theirs; then 1, then 2,
+        // which keeps them all once no server is below half its weight.
+        assertThat(got).containsExactly(0, 0, 1, 1, 1, 2, 2, 2, 2);
+        b.weights(1, 2, 0);
+        assertThat(b.connect(vip)).isEqualTo(1); // weight 0: wlc's pick of the others (512 / 1 against 768 / 2)
+        b.weights(1, 2, 1);
+        b.active(0, 0, 0);
+        assertThat(b.connect(vip)).isEqualTo(1); // kept, though wlc would take 0
+        sleepPast(TIMES.expirationNanos());
+        b.active(0, 0, 0);
+        assertThat(b.connect(vip)).isZero(); // forgotten: wlc's pick
+    }
+
+    @Test
+    void lblcrGrowsWhenItsLeastIsOverloadedShedsAfterTheShrinkTimeAndEmptiesAfterTheExpiration() throws Exception {
+        InetSocketAddress vip = at("10.199.0.50", 80);
+        Bench b = new Bench(Rule.LOCALITY_REPLICATION, Protocol.TCP, false, 3, vip);
+        List<Integer> got = new ArrayList<>();
+        List<BitSet> sets = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            got.add(b.connect(vip));
+            sets.add(b.members(vip));
+        }
+        assertThat(got).containsExactly(0, 0, 1, 1, 2, 2, 0, 1);
+        assertThat(sets).containsExactly(BitSet.valueOf(new long[] {0b1}), BitSet.valueOf(new long[] {0b1}),
+                BitSet.valueOf(new long[] {0b11}), BitSet.valueOf(new long[] {0b11}), BitSet.valueOf(new long[] {0b111}),
+                BitSet.valueOf(new long[] {0b111}), BitSet.valueOf(new long[] {0b111}), BitSet.valueOf(new long[] {0b111}));
+        // Unchanged for longer than the shrink time: the most loaded member (0) goes, the least (1) serves.
+        sleepPast(TIMES.shrinkNanos());
+        b.active(5, 1, 1);
+        assertThat(b.connect(vip)).isEqualTo(1);
+        assertThat(b.members(vip)).isEqualTo(BitSet.valueOf(new long[] {0b110}));
+        b.active(5, 2, 5);
+        assertThat(b.connect(vip)).isEqualTo(1); // just changed: nothing shed
+        assertThat(b.members(vip)).isEqualTo(BitSet.valueOf(new long[] {0b110}));
+        // Equally loaded: the first of the most loaded is the one serving, which stays; nothing is shed.
+        sleepPast(TIMES.shrinkNanos());
+        b.active(0, 0, 0);
+        assertThat(b.connect(vip)).isEqualTo(1);
+        assertThat(b.members(vip)).isEqualTo(BitSet.valueOf(new long[] {0b110}));
+        // Unused for the expiration: emptied, then wlc's pick alone.
+        sleepPast(TIMES.expirationNanos());
+        b.active(0, 0, 0);
+        assertThat(b.connect(vip)).isZero();
+        assertThat(b.members(vip)).isEqualTo(BitSet.valueOf(new long[] {0b1}));
+    }
+
     @Test
     void theVerifierTakesTheLargestProgramOfEveryRule() throws Exception {
         InetSocketAddress vip = at("10.199.0.50", 80);
         for (Rule rule : Rule.values()) {
             long t0 = System.nanoTime();
             Bpf.Fd p = program(Protocol.TCP, false, rule, SelectorProgram.MAX_SERVERS, vip);
+            long took = System.nanoTime() - t0;
+            System.out.printf("SelectorProgramSystemTest: %s, %d servers: loaded in %d ms%n", rule,
+                    SelectorProgram.MAX_SERVERS, took / 1_000_000);
             // Linear verification: a quadratic one took minutes or failed with E2BIG at this size.
-            assertThat(System.nanoTime() - t0).as(rule.toString()).isLessThan(60_000_000_000L);
+            assertThat(took).as(rule.toString()).isLessThan(60_000_000_000L);
             p.close();
         }
     }

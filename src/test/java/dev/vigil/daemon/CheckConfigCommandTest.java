@@ -135,17 +135,20 @@ class CheckConfigCommandTest {
     void theSummaryNamesTheKernelEnginesVirtualServersAndWarnsOfSchedulersItCannotRun(@TempDir Path dir)
             throws IOException {
         Path f = dir.resolve("k.conf");
+        // lblc on a VIP:port is the eBPF selector's; lblcr on port 0 is not (nor is any counted scheduler).
         Files.writeString(f, "virtual_server 10.0.0.1 53 {\n  protocol UDP\n  lb_algo rr\n}\n"
                 + "virtual_server 10.0.0.1 80 {\n  vigil_engine kernel\n  lb_algo lblc\n}\n"
-                + "virtual_server 10.0.0.1 81 {\n  lb_algo wlc\n}\n");
+                + "virtual_server 10.0.0.1 81 {\n  lb_algo wlc\n}\n"
+                + "virtual_server 10.0.0.2 0 {\n  lb_algo lblcr\n}\n");
         Run r = run("check-config", "-f", f.toString());
         assertThat(r.exit()).isZero();
-        assertThat(r.out()).isEqualTo(f + ": OK: 0 VRRP instances, 3 virtual servers, 0 real servers, 0 checkers"
+        assertThat(r.out()).isEqualTo(f + ": OK: 0 VRRP instances, 4 virtual servers, 0 real servers, 0 checkers"
                 + " (1 warnings); kernel engine (needs root, nf_tables, libnftables1): 10.0.0.1:53 (protocol UDP), "
-                + "10.0.0.1:80 (vigil_engine kernel); proxy engine: 10.0.0.1:81 (the default)" + System.lineSeparator());
-        assertThat(r.err()).contains(f + ":5:1: warning: virtual server 10.0.0.1:80 gets the kernel engine "
-                + "(vigil_engine kernel), which will not serve it: scheduler lblc keeps a server (set) per destination "
-                + "address");
+                + "10.0.0.1:80 (vigil_engine kernel), 10.0.0.2:0 (port 0); proxy engine: 10.0.0.1:81 (the default)"
+                + System.lineSeparator());
+        assertThat(r.err()).contains(f + ":12:1: warning: virtual server 10.0.0.2:0 gets the kernel engine "
+                + "(port 0), which will not serve it: the kernel engine's eBPF selector (lb_algo lblcr) serves VIP:port "
+                + "services").doesNotContain("10.0.0.1:80 gets");
     }
 
     @Test

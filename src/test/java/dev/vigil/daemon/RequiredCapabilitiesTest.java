@@ -57,6 +57,9 @@ class RequiredCapabilitiesTest {
         assertThat(RequiredCapabilities.missing(c, ADMIN | BPF)).isEmpty();
         assertThat(RequiredCapabilities.missing(c, ADMIN)).containsExactly(
                 "CAP_BPF (virtual server 10.0.0.50:443: the kernel engine's eBPF selector for wlc)");
+        NodeConfig locality = config("virtual_server 10.0.0.50 443 {\n  vigil_engine kernel\n  lb_algo lblcr\n}\n");
+        assertThat(RequiredCapabilities.missing(locality, ADMIN)).containsExactly(
+                "CAP_BPF (virtual server 10.0.0.50:443: the kernel engine's eBPF selector for lblcr)");
     }
 
     @Test

@@ -18,20 +18,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 class KernelEngineRefusalTest {
 
     private static Optional<String> refusal(String body, List<Integer> marks) {
-        ParseResult r = ConfigParser.parse("virtual_server 10.0.0.1 80 {\n  vigil_engine kernel\n" + body
+        return refusal(80, body, marks);
+    }
+
+    /** A virtual server of 10.0.0.1 {@code port} (0: every port). */
+    private static Optional<String> refusal(int port, String body) {
+        return refusal(port, body, List.of());
+    }
+
+    private static Optional<String> refusal(int port, String body, List<Integer> marks) {
+        ParseResult r = ConfigParser.parse("virtual_server 10.0.0.1 " + port + " {\n  vigil_engine kernel\n" + body
                 + "  real_server 10.0.1.2 80 {\n  }\n}\n", "t.conf", new ParseOptions("t", true, false));
         assertThat(r.errors()).isEmpty();
         NodeConfig c = r.config().orElseThrow();
         VirtualService s = new VirtualService(c.virtualServers().getFirst());
-        return KernelEngine.refusal(new ForwardedService(s, List.of(new InetSocketAddress("10.0.0.1", 80)), marks,
+        return KernelEngine.refusal(new ForwardedService(s, List.of(new InetSocketAddress("10.0.0.1", port)), marks,
                 EngineChoice.of(c, s.config())));
     }
 
     @Test
     void whatThisPartOfTheEngineForwards() {
         assertThat(refusal("  lb_algo wrr\n", List.of())).isEmpty();
-        for (String counted : List.of("lc", "wlc", "sed", "nq", "fo", "ovf", "twos")) {
-            assertThat(refusal("  lb_algo " + counted + "\n", List.of())).isEmpty();
+        for (String counted : List.of("lc", "wlc", "sed", "nq", "fo", "ovf", "twos", "lblc", "lblcr")) {
+            assertThat(refusal("  lb_algo " + counted + "\n", List.of())).as(counted).isEmpty();
         }
         assertThat(refusal("  lb_algo sh\n  sh-port\n  protocol UDP\n", List.of())).isEmpty();
         assertThat(refusal("  lb_algo sh\n  sh-port\n  sh-fallback\n", List.of())).isEmpty();
@@ -47,14 +56,14 @@ class KernelEngineRefusalTest {
 
     @Test
     void whatItRefusesAndWhy() {
-        assertThat(refusal("  lb_algo lblcr\n", List.of())).hasValueSatisfying(m -> assertThat(m)
-                .isEqualTo("scheduler lblcr keeps a server (set) per destination address, chosen and changed by each "
-                        + "connection, which the kernel engine does not keep; it has rr, wrr, sh, dh, mh (tables) and lc, "
-                        + "wlc, sed, nq, fo, ovf, twos (its eBPF selector); the proxy engine (vigil_engine proxy) has every "
-                        + "scheduler"));
         assertThat(refusal("  lb_algo mh\n  mh-fallback\n", List.of())).isEmpty();
-        assertThat(refusal("  lb_algo wlc\n", List.of(7))).hasValueSatisfying(m -> assertThat(m)
-                .startsWith("the kernel engine's eBPF selector (lb_algo wlc) serves VIP:port services"));
+        // The eBPF selector's schedulers, lblc and lblcr included, on a fwmark service or port 0.
+        for (String counted : List.of("wlc", "lblc", "lblcr")) {
+            assertThat(refusal("  lb_algo " + counted + "\n", List.of(7))).hasValueSatisfying(m -> assertThat(m)
+                    .startsWith("the kernel engine's eBPF selector (lb_algo " + counted + ") serves VIP:port services"));
+        }
+        assertThat(refusal(0, "  lb_algo lblc\n")).hasValueSatisfying(m -> assertThat(m)
+                .startsWith("the kernel engine's eBPF selector (lb_algo lblc) serves VIP:port services"));
         assertThat(refusal("  lb_algo rr\n  lb_kind DR\n", List.of())).hasValueSatisfying(m -> assertThat(m)
                 .startsWith("the kernel engine does lb_kind NAT only (DR and TUN are not built)")
                 .contains("write vigil_engine proxy"));

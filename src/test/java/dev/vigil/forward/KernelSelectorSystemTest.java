@@ -1,5 +1,6 @@
 package dev.vigil.forward;
 
+import dev.vigil.balance.SchedulerSlots;
 import dev.vigil.balance.VirtualService;
 import dev.vigil.bpf.SelectorModel;
 import dev.vigil.bpf.SelectorProgram;
@@ -37,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The connection-counting schedulers in the kernel ({@link NatTestbed}: a client, the balancer running the
- * engine in this JVM, three real servers): connections held open land exactly where balance's formula says,
+ * engine in this JVM, three real servers): connections held open land exactly where balance's formula says
+ * (lblc and lblcr included, whose VIP keeps its server or set),
  * closed ones free their server once reconciled, a server taken out gets none, a SYN retransmit keeps its
  * server and counts once, and a stop leaves no tcx program.
  */
@@ -175,6 +177,75 @@ class KernelSelectorSystemTest {
         assertThat(next).isEqualTo(model(SelectorProgram.Rule.WEIGHTED_LEAST_CONNECTION, new int[] {1, 2, 3},
                 new long[] {2, 4, 3}, new long[] {0, 0, 3}, 4));
         assertThat(next.subList(0, 3)).containsOnly("rs4");
+    }
+
+    /**
+     * What balance's lblc or lblcr picks for sequential long-lived connections to one VIP (the model of
+     * SelectorModel.Locality, at the production times: the test takes seconds, not six minutes).
+     */
+    private static List<String> locality(SelectorProgram.Rule rule, int[] weights, int n) {
+        SelectorModel.Locality model = new SelectorModel.Locality(SchedulerSlots.LOCALITY_EXPIRATION_NANOS,
+                SchedulerSlots.LOCALITY_SHRINK_NANOS);
+        long[] active = new long[3];
+        List<String> out = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            List<SelectorModel.Server> servers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) servers.add(new SelectorModel.Server(weights[i], active[i], 0));
+            int c = model.select(rule, servers, k);
+            out.add("rs" + (c + 2));
+            active[c]++;
+        }
+        return out;
+    }
+
+    @Test
+    void lblcKeepsTheVipOnOneServerUntilItIsOverloadedAndLeavesOneTakenOut() throws Exception {
+        VirtualService s = serve("lblc", 1, 2, 1);
+        List<String> first = hold(9);
+        assertThat(first).isEqualTo(locality(SelectorProgram.Rule.LOCALITY, new int[] {1, 2, 1}, 9));
+        // rs2 until it has more than its weight while another has less than half its own, then rs3, then rs4,
+        // which keeps the VIP once none is below half its weight.
+        assertThat(first).containsExactly("rs2", "rs2", "rs3", "rs3", "rs3", "rs4", "rs4", "rs4", "rs4");
+        s.setHealth(new InetSocketAddress("10.198.0.4", NatTestbed.BACKEND_PORT), false, 1);
+        // rs4 out: wlc's pick of the others (rs2 2 / 1, rs3 3 / 2), kept from then on.
+        assertThat(hold(3)).containsExactly("rs3", "rs3", "rs3");
+    }
+
+    @Test
+    void lblcrAddsAServerToTheVipsSetWhenItsLeastLoadedIsOverloaded() throws Exception {
+        serve("lblcr", 1, 1, 1);
+        List<String> got = hold(8);
+        assertThat(got).isEqualTo(locality(SelectorProgram.Rule.LOCALITY_REPLICATION, new int[] {1, 1, 1}, 8));
+        // {rs2} until rs2 is overloaded, {rs2, rs3}, then {rs2, rs3, rs4}, whose least loaded serves.
+        assertThat(got).containsExactly("rs2", "rs2", "rs3", "rs3", "rs4", "rs4", "rs2", "rs3");
+    }
+
+    @Test
+    void aReloadKeepsTheLocalityWhileTheServersStayAndStartsItAfreshWhenTheyAreReordered() throws Exception {
+        VirtualService s = serve("lblc", 1, 1, 1);
+        assertThat(hold(7)).containsExactly("rs2", "rs2", "rs3", "rs3", "rs4", "rs4", "rs4");
+        // The same servers: the selector stays, and so does the VIP's rs4 (not overloaded: none is below half its
+        // weight), where wlc alone would take rs2 (2, 2, 3).
+        reload(s, "10.198.0.2", "10.198.0.3", "10.198.0.4");
+        assertThat(hold()).isEqualTo("rs4");
+        // Reordered: another selector, another map. Kept by index, the VIP would go to rs2 (index 2 now); kept by
+        // address, to rs4; started afresh, wlc takes rs3 (rs4 has 4, rs3 and rs2 2 each, rs3 first).
+        reload(s, "10.198.0.4", "10.198.0.3", "10.198.0.2");
+        assertThat(hold()).isEqualTo("rs3");
+    }
+
+    /** A reload of {@code s} with these real servers, in this order, weight 1 each, as the daemon does it. */
+    private void reload(VirtualService s, String... servers) throws Exception {
+        StringBuilder text = new StringBuilder("virtual_server " + NatTestbed.VIP + " " + PORT + " {\n  lb_algo "
+                + s.config().scheduler().keyword() + "\n  vigil_engine kernel\n");
+        for (String a : servers) text.append("  real_server ").append(a).append(' ').append(NatTestbed.BACKEND_PORT)
+                .append(" {\n    weight 1\n  }\n");
+        ParseResult r = ConfigParser.parse(text + "}\n", "t.conf", new ParseOptions("ks", true, false));
+        assertThat(r.errors()).isEmpty();
+        NodeConfig c = r.config().orElseThrow();
+        s.reconfigure(c.virtualServers().getFirst());
+        assertThat(engine.apply(List.of(new ForwardedService(s, List.of(VIP), List.of(), EngineChoice.of(c, s.config())))))
+                .isEmpty();
     }
 
     @Test

@@ -40,6 +40,8 @@ class KernelSelectorsTest {
     void theRuleOfEachCountedScheduler() {
         assertThat(KernelSelector.rule(Scheduler.WLC)).isEqualTo(SelectorProgram.Rule.WEIGHTED_LEAST_CONNECTION);
         assertThat(KernelSelector.rule(Scheduler.OVF)).isEqualTo(SelectorProgram.Rule.OVERFLOW);
+        assertThat(KernelSelector.rule(Scheduler.LBLC)).isEqualTo(SelectorProgram.Rule.LOCALITY);
+        assertThat(KernelSelector.rule(Scheduler.LBLCR)).isEqualTo(SelectorProgram.Rule.LOCALITY_REPLICATION);
         assertThatThrownBy(() -> KernelSelector.rule(Scheduler.RR)).isInstanceOf(IllegalArgumentException.class);
     }
 }
