@@ -150,7 +150,7 @@ public record SchedulerSlots(Kind kind, int modulus, SortedMap<Integer, InetSock
      */
     private static SchedulerSlots maglev(RealServerState[] servers, boolean withPort, boolean fallback) {
         MaglevTable table = new MaglevTable(HashBuckets.inService(servers));
-        @Nullable RealServerState[] next = fallback && !table.empty ? table.nextAccepting() : null;
+        @Nullable RealServerState[] next = fallback ? table.nextAccepting() : null;
         SortedMap<Integer, InetSocketAddress> slots = new TreeMap<>();
         for (int k = 0; k < MaglevTable.SIZE && !table.empty; k++) {
             RealServerState s = table.slots[k];
