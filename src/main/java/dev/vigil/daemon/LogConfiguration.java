@@ -3,7 +3,6 @@ package dev.vigil.daemon;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
@@ -14,24 +13,20 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * Vigil's logging, set up in code (logback finds it through {@code META-INF/services}) rather than by a
  * logback.xml: reading XML loads logback's configuration interpreter and the JDK's XML parser, some 400
  * classes that would stay in the daemon's memory for its whole life. One line per event on stdout:
- * {@code [TIME ]LEVEL Logger: message}, the message's control characters escaped
- * ({@link EscapedMessageConverter}); Netty's loggers from WARN up.
+ * {@code [TIME ]LEVEL Logger: message}, the message's control characters escaped ({@link LogLineLayout});
+ * Netty's loggers from WARN up.
  * <ul>
- * <li>{@code VIGIL_LOG_TIME}: the time part of the pattern; set but empty (the systemd unit) leaves it out,
- * as journald stamps the time itself.</li>
+ * <li>{@code VIGIL_LOG_TIME}: set but empty (the systemd unit) leaves the time out, as journald stamps
+ * the time itself.</li>
  * <li>{@code VIGIL_LOG_LEVEL}: the root level (default INFO).</li>
  * </ul>
  * Either may also be given as a system property of the same name.
  */
 public final class LogConfiguration extends ContextAwareBase implements Configurator {
-    static final String DEFAULT_TIME = "%d{yyyy-MM-dd HH:mm:ss.SSS' '}";
-
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        PatternLayout layout = new PatternLayout();
+        LogLineLayout layout = new LogLineLayout(!setting("VIGIL_LOG_TIME", "on").isEmpty());
         layout.setContext(context);
-        layout.getInstanceConverterMap().put("msg", EscapedMessageConverter::new);
-        layout.setPattern(setting("VIGIL_LOG_TIME", DEFAULT_TIME) + "%-5level %logger{0}: %msg%n");
         layout.start();
         LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(context);

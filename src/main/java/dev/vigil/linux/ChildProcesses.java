@@ -12,7 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -34,7 +34,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class ChildProcesses {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChildProcesses.class);
-    private static final Set<Long> STARTED = ConcurrentHashMap.newKeySet();
+    /** The children the JDK started, by pid, until the JDK has reaped them. */
+    private static final Map<Long, Process> STARTED = new ConcurrentHashMap<>();
     private static final ReadWriteLock STARTING = new ReentrantReadWriteLock();
 
     private ChildProcesses() {}
@@ -43,11 +44,9 @@ public final class ChildProcesses {
     public static Process start(ProcessBuilder builder) throws IOException {
         STARTING.readLock().lock();
         try {
+            forgetReaped();
             Process process = builder.start();
-            long pid = process.pid();
-            STARTED.add(pid);
-            // onExit completes once the JDK has the exit status; the pid may then be reused by an orphan.
-            var _ = process.onExit().whenComplete((p, e) -> STARTED.remove(pid));
+            STARTED.put(process.pid(), process);
             return process;
         } finally {
             STARTING.readLock().unlock();
@@ -61,7 +60,7 @@ public final class ChildProcesses {
      * group: Vigil is not a child it started.
      */
     public static boolean leadsOwnGroup(ProcessHandle process) {
-        if (!process.isAlive() || !STARTED.contains(process.pid())) return false;
+        if (!process.isAlive() || !STARTED.containsKey(process.pid())) return false;
         try {
             String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
             // "PID (COMM) STATE PPID PGRP ...": COMM may hold spaces and parentheses
@@ -155,11 +154,12 @@ public final class ChildProcesses {
             MemorySegment capture = Libc.allocateCapture(arena);
             MemorySegment info = arena.allocate(Libc.SIGINFO_SIZE);
             if (waitid(capture, Libc.P_ALL, 0, info, Libc.WEXITED | Libc.WNOHANG | Libc.WNOWAIT) == 0) return 0;
+            forgetReaped();
             int reaped = 0;
             List<ProcessHandle> children = ProcessHandle.current().children().toList();
             for (ProcessHandle child : children) {
                 long pid = child.pid();
-                if (STARTED.contains(pid)) continue;
+                if (STARTED.containsKey(pid)) continue;
                 // Without WNOWAIT this reaps the child if it has exited, and leaves a live one alone.
                 if (waitid(capture, Libc.P_PID, (int) pid, info, Libc.WEXITED | Libc.WNOHANG) == pid) reaped++;
             }
@@ -167,6 +167,16 @@ public final class ChildProcesses {
         } finally {
             STARTING.writeLock().unlock();
         }
+    }
+
+    /**
+     * Drops the children the JDK has reaped (a Process is alive until the JDK has its exit status): their pids
+     * may now be reused by orphans. Done on each start and reaping pass rather than through
+     * {@code Process.onExit()}, which completes through the common fork-join pool and would leave its threads
+     * idling in the daemon.
+     */
+    private static void forgetReaped() {
+        STARTED.values().removeIf(p -> !p.isAlive());
     }
 
     /** The pid waitid reported, 0 when none was waitable (or on an error: no children, interrupted). */

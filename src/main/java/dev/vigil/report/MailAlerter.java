@@ -9,6 +9,7 @@ import jakarta.mail.Transport;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +89,8 @@ public final class MailAlerter implements TransitionListener, AutoCloseable {
     private final Settings settings;
     private final String routerId;
     private final BlockingQueue<Alert> queue;
-    private final Session session;
+    /** Made for the first mail: a mail session loads every provider (SMTP, IMAP, POP3) and JUL, ~90 classes. */
+    private @Nullable Session session;
     private final Thread sender;
     /** Runs each conversation, so that one past its deadline can be interrupted (which closes its socket). */
     private final ExecutorService conversations = Executors.newVirtualThreadPerTaskExecutor();
@@ -103,8 +105,13 @@ public final class MailAlerter implements TransitionListener, AutoCloseable {
         this.settings = settings;
         this.routerId = ControlCharacters.escape(Objects.requireNonNull(routerId, "routerId"));
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        this.session = Session.getInstance(properties(settings));
         this.sender = Thread.ofVirtual().name("vigil-mail").unstarted(this::sendLoop);
+    }
+
+    private synchronized Session session() {
+        Session s = session;
+        if (s == null) session = s = Session.getInstance(properties(settings));
+        return s;
     }
 
     /** Starts the sender thread. {@code routerId} goes into every subject, as keepalived's does. */
@@ -217,7 +224,7 @@ public final class MailAlerter implements TransitionListener, AutoCloseable {
     }
 
     private MimeMessage message(Alert alert) throws MessagingException {
-        MimeMessage m = new MimeMessage(session);
+        MimeMessage m = new MimeMessage(session());
         m.setFrom(new InternetAddress(settings.from()));
         List<InternetAddress> to = new ArrayList<>();
         for (String address : settings.to()) {

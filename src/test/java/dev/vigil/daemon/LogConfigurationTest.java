@@ -57,6 +57,28 @@ class LogConfigurationTest {
         }
     }
 
+    @Test
+    void aLineIsStampedWithTheTimeAndAnExceptionIsFollowedByItsStackTrace() {
+        String time = System.getProperty("VIGIL_LOG_TIME");
+        System.clearProperty("VIGIL_LOG_TIME");
+        try {
+            LoggerContext context = new LoggerContext();
+            new LogConfiguration().configure(context);
+            var stdout = (OutputStreamAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT");
+            ch.qos.logback.classic.Logger log = context.getLogger("dev.vigil.daemon.Node");
+            LoggingEvent event = new LoggingEvent(Logger.class.getName(), log, Level.ERROR, "reload failed",
+                    new IllegalStateException("boom"), null);
+            event.setTimeStamp(java.time.LocalDateTime.of(2026, 12, 3, 9, 5, 7, 42_000_000)
+                    .atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli());
+            String text = new String(stdout.getEncoder().encode(event), StandardCharsets.UTF_8);
+            assertThat(text).startsWith("2026-12-03 09:05:07.042 ERROR Node: reload failed" + System.lineSeparator()
+                    + "java.lang.IllegalStateException: boom" + System.lineSeparator() + "\tat dev.vigil.daemon.LogConfigurationTest.")
+                    .endsWith(System.lineSeparator());
+        } finally {
+            restore("VIGIL_LOG_TIME", time);
+        }
+    }
+
     private static void restore(String name, String value) {
         if (value == null) System.clearProperty(name);
         else System.setProperty(name, value);

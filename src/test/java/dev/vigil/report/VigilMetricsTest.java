@@ -59,7 +59,10 @@ class VigilMetricsTest {
                 .contains("vigil_proxy_refused_per_source_total 11.0")
                 .contains("vigil_proxy_half_close_timeouts_total 12.0")
                 .contains("vigil_kernel_guard_drops_total 13.0")
-                .contains("jvm_memory_used_bytes").contains("process_cpu_seconds_total");
+                .contains("jvm_memory_used_bytes").contains("process_cpu_seconds_total").contains("jvm_threads_current")
+                .contains("jvm_gc_collection_seconds").contains("jvm_classes_currently_loaded")
+                .contains("jvm_buffer_pool_used_bytes").contains("jvm_runtime_info")
+                .doesNotContain("jvm_native_memory");
 
         current.set(Fixtures.exchange(RealServerState.DOWN, "HTTP 503 from /ews/healthcheck.htm"));
         String second = scrape(metrics);
