@@ -1,7 +1,7 @@
 package dev.vigil.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vigil.report.Json;
 import dev.vigil.config.ConfigParser;
 import dev.vigil.config.GlobalDefs;
 import dev.vigil.config.ParseOptions;
@@ -72,7 +72,7 @@ final class ReloadCommand implements Callable<Integer> {
         }
         JsonNode body;
         try {
-            body = new ObjectMapper().readTree(response.body());
+            body = Json.mapper().readTree(response.body());
         } catch (IOException e) {
             return fail(err, "HTTP " + response.statusCode() + ": " + response.body().strip());
         }

@@ -315,7 +315,7 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         LOG.info("admin: {} real server {} in {}", drain ? "drained" : "enabled", rs, where);
-        ObjectNode out = StatusJson.MAPPER.createObjectNode();
+        ObjectNode out = Json.object();
         out.put("result", drain ? "drained" : "enabled");
         out.put("real_server", rs.toString());
         if (vs.isPresent()) out.put("virtual_server", vs.get().toString());
@@ -325,7 +325,7 @@ public final class AdminServer implements AutoCloseable {
 
     private void reload(HttpExchange ex) throws IOException {
         AdminActions.ReloadResult result = actions.reload();
-        ObjectNode out = StatusJson.MAPPER.createObjectNode();
+        ObjectNode out = Json.object();
         out.put("applied", result.applied());
         out.put("message", result.message());
         var errors = out.putArray("errors");
@@ -334,14 +334,14 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static void error(HttpExchange ex, int code, String message) throws IOException {
-        ObjectNode out = StatusJson.MAPPER.createObjectNode();
+        ObjectNode out = Json.object();
         out.put("error", message);
         out.put("status", code);
         sendJson(ex, code, out);
     }
 
     private static void sendJson(HttpExchange ex, int code, ObjectNode body) throws IOException {
-        send(ex, code, JSON, (StatusJson.MAPPER.writeValueAsString(body) + "\n").getBytes(StandardCharsets.UTF_8));
+        send(ex, code, JSON, (new String(Json.bytes(body), StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import static dev.vigil.report.StatusJson.MAPPER;
 
 /** The document served at {@code /api/v1/connections}: {@code {"connections": [...]}}, and its reader. */
 public final class ConnectionsJson {
@@ -18,7 +17,7 @@ public final class ConnectionsJson {
     private ConnectionsJson() {}
 
     public static byte[] write(List<ConnectionEntry> connections) {
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = Json.object();
         ArrayNode list = root.putArray("connections");
         for (ConnectionEntry c : connections) {
             ObjectNode o = list.addObject();
@@ -29,11 +28,7 @@ public final class ConnectionsJson {
             o.put("state", c.state());
             o.put("idle_millis", c.idle().toMillis());
         }
-        try {
-            return MAPPER.writeValueAsBytes(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e); // a tree of strings and numbers always writes
-        }
+        return Json.bytes(root);
     }
 
     /**
@@ -44,7 +39,7 @@ public final class ConnectionsJson {
     public static List<ConnectionEntry> read(String json) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(json);
+            root = Json.mapper().readTree(json);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
         }

@@ -29,7 +29,7 @@ sealed interface DrainBody {
         if (bytes.length > MAX_BYTES) return new Refused(413, "request body larger than " + MAX_BYTES + " bytes");
         JsonNode body;
         try {
-            body = StatusJson.MAPPER.readTree(bytes);
+            body = Json.mapper().readTree(bytes);
         } catch (JsonProcessingException e) {
             return new Refused(400, "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -2,7 +2,6 @@ package dev.vigil.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vigil.config.ForwardingMethod;
@@ -22,13 +21,11 @@ import java.util.TreeMap;
  */
 public final class StatusJson {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
-
     private StatusJson() {}
 
     /** The document served at {@code /api/v1/status}; {@code time} lets clients compute rates from deltas. */
     public static ObjectNode toJson(StatusSnapshot s, Instant time) {
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = Json.object();
         root.put("time", time.toString());
         root.put("time_millis", time.toEpochMilli());
         ObjectNode node = root.putObject("node");
@@ -179,11 +176,7 @@ public final class StatusJson {
 
     /** Compact: the dashboard fetches it every second. */
     public static byte[] write(StatusSnapshot s, Instant time) {
-        try {
-            return MAPPER.writeValueAsBytes(toJson(s, time));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write status JSON", e);
-        }
+        return Json.bytes(toJson(s, time));
     }
 
     /**
@@ -195,7 +188,7 @@ public final class StatusJson {
     public static StatusSnapshot read(String json) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(json);
+            root = Json.mapper().readTree(json);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
         }
@@ -300,7 +293,7 @@ public final class StatusJson {
     /** The same document indented for people ({@code vigil status --json}); unparseable text is returned as is. */
     public static String pretty(String json) {
         try {
-            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(MAPPER.readTree(json));
+            return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(Json.mapper().readTree(json));
         } catch (JsonProcessingException e) {
             return json;
         }

@@ -61,7 +61,7 @@ public final class AdminRequestFuzzer {
                 if ((r.status() != 400 && r.status() != 413) || r.message().isEmpty()) throw new AssertionError(r.toString());
             }
             case DrainBody.Request r -> {
-                var out = StatusJson.MAPPER.createObjectNode();
+                var out = Json.object();
                 out.put("real_server", r.realServer().toString());
                 r.virtualServer().ifPresent(vs -> out.put("virtual_server", vs.toString()));
                 DrainBody again = DrainBody.parse(out.toString().getBytes(StandardCharsets.UTF_8));

@@ -28,7 +28,7 @@ class SyncReportTest {
     @Test
     void theStatusDocumentCarriesTheSyncAndReadsBackTheSame() throws Exception {
         byte[] json = StatusJson.write(WITH_SYNC, Fixtures.T0);
-        JsonNode y = StatusJson.MAPPER.readTree(json).get("sync");
+        JsonNode y = Json.mapper().readTree(json).get("sync");
         assertThat(y.get("interface").asText()).isEqualTo("eth1");
         assertThat(y.get("mode").asText()).isEqualTo("unicast");
         assertThat(y.get("running").asBoolean()).isTrue();
@@ -48,7 +48,7 @@ class SyncReportTest {
 
         StatusSnapshot without = Fixtures.exchange(RealServerState.UP, null);
         String none = new String(StatusJson.write(without, Fixtures.T0), StandardCharsets.UTF_8);
-        assertThat(StatusJson.MAPPER.readTree(none).get("sync").isNull()).as("no sync: an explicit null").isTrue();
+        assertThat(Json.mapper().readTree(none).get("sync").isNull()).as("no sync: an explicit null").isTrue();
         assertThat(StatusJson.read(none).sync()).isEmpty();
     }
 
