@@ -14,8 +14,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -341,7 +341,10 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static void sendJson(HttpExchange ex, int code, ObjectNode body) throws IOException {
-        send(ex, code, JSON, (new String(Json.bytes(body), StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8));
+        byte[] json = Json.bytes(body);
+        byte[] line = Arrays.copyOf(json, json.length + 1);
+        line[json.length] = '\n';
+        send(ex, code, JSON, line);
     }
 
     private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-
 /** The document served at {@code /api/v1/connections}: {@code {"connections": [...]}}, and its reader. */
 public final class ConnectionsJson {
 
