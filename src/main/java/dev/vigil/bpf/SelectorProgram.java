@@ -18,14 +18,17 @@ import java.util.List;
  * The selector of one virtual server: a tc program for the VIP-side ingress that, for each packet opening a
  * connection to one of the virtual server's VIP:ports (a TCP SYN without ACK, or a UDP packet of a flow it has
  * not seen within {@code flowWindowNanos}), picks the real server as IPVS's scheduler would from per-server
- * counters, counts it, and writes {@link #MARK_BASE} + the server's index into {@code skb->mark}; nftables then
- * DNATs by that mark. Every other packet passes untouched, and every packet goes on to the next tc program
+ * counters, counts it, and writes the server's mark (from the {@code state} map) into {@code skb->mark}; nftables
+ * then DNATs by that mark. Every other packet passes untouched, and every packet goes on to the next tc program
  * (the program always returns {@code TCX_NEXT}).
  *
  * <p>The maps (fds in {@link Maps}):
  * <ul>
- * <li>{@code state}, one-element array written by user space: per server {@link #STATE_ENTRY} bytes,
- *     {@code s64 pending_base; u32 other; u32 weight}. {@code weight} 0 means it takes no new connection.</li>
+ * <li>{@code state}, one-element array written by user space ({@link #stateSize}): per server {@link #STATE_ENTRY}
+ *     bytes, {@code s64 pending_base; u32 other; u32 weight}, then per server a {@code u32 mark}. {@code weight} 0
+ *     means it takes no new connection. The marks name the servers to nftables by something other than their index
+ *     here, so a reload that loads a program for the same servers in another order hands over without a moment
+ *     where the old program's index means another server.</li>
  * <li>{@code assigned}, one-element array written only by the program: per server a {@code u64} it adds one to
  *     (atomically) for every connection it gives that server.</li>
  * <li>{@code flows}, an LRU hash of the connections it chose, so a SYN retransmit or a UDP flow's next packet is
@@ -60,7 +63,6 @@ import java.util.List;
  */
 public record SelectorProgram(boolean ipv6, Protocol protocol, List<InetSocketAddress> vips, int servers, Rule rule,
                               long flowWindowNanos, Maps maps, Locality locality) {
-    public static final int MARK_BASE = 0x56490000;
     /**
      * Offsets into the state map stay within 16 bits, and the verifier takes well under a second (twos about 1 s,
      * lblcr 0.3 s, here); lblcr's passes keep under the 8192 branches the verifier lets wait on one path.
@@ -85,6 +87,9 @@ public record SelectorProgram(boolean ipv6, Protocol protocol, List<InetSocketAd
     // lblc, lblcr: the context while r6 holds the entry; the least loaded member's active connections, the
     // active connections of the member being compared; whether the choice added a member (lblcr).
     private static final int CONTEXT = -200, LEAST_ACTIVE = -208, CANDIDATE_ACTIVE = -216, ADDED = -224;
+    // The mark of the server chosen, read at the index the flow's value holds.
+    private static final int MARKED = -232;
+    private static final int MARK_ENTRY = 4;
 
     public enum Protocol {
         TCP(6, 14), UDP(17, 8);
@@ -205,10 +210,17 @@ public record SelectorProgram(boolean ipv6, Protocol protocol, List<InetSocketAd
     /** One server's entry of the {@code state} map. */
     public record Load(long pendingBase, int other, int weight) {}
 
-    /** The {@code state} map's value for these servers, in index order. */
-    public static byte[] state(List<Load> loads) {
-        ByteBuffer b = ByteBuffer.allocate(loads.size() * STATE_ENTRY).order(ByteOrder.nativeOrder());
+    /** The size of the {@code state} map's value for {@code servers}. */
+    public static int stateSize(int servers) {
+        return servers * (STATE_ENTRY + MARK_ENTRY);
+    }
+
+    /** The {@code state} map's value for these servers, in index order, and the mark the program gives each. */
+    public static byte[] state(List<Load> loads, List<Integer> marks) {
+        if (loads.size() != marks.size()) throw new IllegalArgumentException(loads.size() + " loads, " + marks.size() + " marks");
+        ByteBuffer b = ByteBuffer.allocate(stateSize(loads.size())).order(ByteOrder.nativeOrder());
         for (Load l : loads) b.putLong(l.pendingBase()).putInt(l.other()).putInt(l.weight());
+        for (int m : marks) b.putInt(m);
         return b.array();
     }
 
@@ -260,7 +272,7 @@ public record SelectorProgram(boolean ipv6, Protocol protocol, List<InetSocketAd
         seenFlow(a, choose, mark);
         // The ends before the scheduler, so that the checks above jump a short way forward whatever its size.
         a.bind(mark);
-        a.alu64(Alu.ADD, Reg.R7, MARK_BASE).store(Size.W, Reg.R6, SKB_MARK, Reg.R7);
+        a.store(Size.W, Reg.R6, SKB_MARK, Reg.R7);
         a.bind(out);
         a.mov(Reg.R0, TCX_NEXT).exit();
         a.bind(choose);
@@ -300,7 +312,7 @@ public record SelectorProgram(boolean ipv6, Protocol protocol, List<InetSocketAd
     }
 
     /**
-     * A flow chosen within the window whose server still takes connections keeps it, uncounted (r7 = its index,
+     * A flow chosen within the window whose server still takes connections keeps it, uncounted (r7 = its mark,
      * on to {@code mark}); a UDP flow's window restarts with each packet. Anything else goes to {@code choose}.
      */
     private void seenFlow(Assembler a, Label choose, Label mark) {
@@ -313,24 +325,33 @@ public record SelectorProgram(boolean ipv6, Protocol protocol, List<InetSocketAd
         if (protocol == Protocol.UDP) a.store(Size.DW, Reg.R0, 8, Reg.R2);
         a.loadMapValue(Reg.R1, maps.state(), 0).mov(Reg.R2, Reg.R7).alu64(Alu.LSH, Reg.R2, 4);
         a.alu64(Alu.ADD, Reg.R1, Reg.R2).load(Size.W, Reg.R1, Reg.R1, 12).jump(Jump.JEQ, Reg.R1, 0, choose);
+        loadMark(a, Reg.R7, Reg.R7);
         a.goTo(mark);
+    }
+
+    /** {@code dst} = the mark of server {@code index}, a register already checked below {@code servers}. */
+    private void loadMark(Assembler a, Reg dst, Reg index) {
+        a.mov(Reg.R2, index).alu64(Alu.LSH, Reg.R2, 2).loadMapValue(Reg.R3, maps.state(), servers * STATE_ENTRY);
+        a.alu64(Alu.ADD, Reg.R3, Reg.R2).load(Size.W, dst, Reg.R3, 0);
     }
 
     /**
      * The scheduler, unrolled over the servers, leaves r0 = the index chosen and r5 = its weight (0: none, to
-     * {@code out}, which is before it); then remembers the flow, counts it, and ends with r7 = the index and r6
-     * the context, for the mark.
+     * {@code out}, which is before it); then remembers the flow, counts it, and ends with r7 = its mark and r6
+     * the context, for the mark (0, no server to nftables, in the unlikely case that the flow just written cannot
+     * be read back: its index is the only one the verifier lets name a server).
      *
      * <p>The verifier walks every path, and prunes one only where it reaches a state it has seen; a register it
      * must know exactly ("precise") defeats that. So the chosen index, a different constant on each path, is
-     * never compared nor used as an offset: "none chosen yet" is a weight of 0, and the count's offset is the
-     * index read back from the flow just written (a map's value, unknown to the verifier). Verification stays
-     * linear in the number of servers instead of quadratic. lblc and lblcr keep to it too: a server is named
+     * never compared nor used as an offset: "none chosen yet" is a weight of 0, and the count's and the mark's
+     * offset is the index read back from the flow just written (a map's value, unknown to the verifier).
+     * Verification stays linear in the number of servers instead of quadratic. lblc and lblcr keep to it too: a server is named
      * by an immediate (its bit, its state's offset) or by an index read from a map and checked below
      * {@code servers}, never by a register constant that is then compared or added to a pointer.
      */
     private void select(Assembler a, Label out) {
         Label done = a.label(), counted = a.label();
+        a.storeImm(Size.DW, Reg.FP, MARKED, 0);
         a.loadMapValue(Reg.R8, maps.state(), 0).loadMapValue(Reg.R9, maps.assigned(), 0);
         switch (rule) {
             case TWO_CHOICES -> twoChoices(a, out);
@@ -340,8 +361,7 @@ public record SelectorProgram(boolean ipv6, Protocol protocol, List<InetSocketAd
         }
         a.bind(done);
         ifZero(a, Reg.R5, out);
-        a.mov(Reg.R7, Reg.R0);
-        a.store(Size.W, Reg.FP, VALUE, Reg.R7).storeImm(Size.W, Reg.FP, VALUE + 4, 0);
+        a.store(Size.W, Reg.FP, VALUE, Reg.R0).storeImm(Size.W, Reg.FP, VALUE + 4, 0);
         a.load(Size.DW, Reg.R1, Reg.FP, NOW).store(Size.DW, Reg.FP, VALUE + 8, Reg.R1);
         a.loadMap(Reg.R1, maps.flows()).mov(Reg.R2, Reg.FP).alu64(Alu.ADD, Reg.R2, KEY);
         a.mov(Reg.R3, Reg.FP).alu64(Alu.ADD, Reg.R3, VALUE).mov(Reg.R4, 0).call(HELPER_MAP_UPDATE);
@@ -354,11 +374,12 @@ public record SelectorProgram(boolean ipv6, Protocol protocol, List<InetSocketAd
             a.bind(joined);
         }
         a.load(Size.W, Reg.R1, Reg.R0, 0).jump(Jump.JGE, Reg.R1, servers, counted);
+        loadMark(a, Reg.R4, Reg.R1);
+        a.store(Size.W, Reg.FP, MARKED, Reg.R4);
         a.alu64(Alu.LSH, Reg.R1, 3).mov(Reg.R2, Reg.R9).alu64(Alu.ADD, Reg.R2, Reg.R1).mov(Reg.R1, 1);
         a.atomicAdd64(Reg.R2, 0, Reg.R1);
         a.bind(counted);
-        // The shrink's pass needs every register: the index again from the flow's value on the stack.
-        if (rule == Rule.LOCALITY_REPLICATION) a.load(Size.W, Reg.R7, Reg.FP, VALUE);
+        a.load(Size.W, Reg.R7, Reg.FP, MARKED);
         if (rule.keepsLocality()) a.load(Size.DW, Reg.R6, Reg.FP, CONTEXT);
     }
 

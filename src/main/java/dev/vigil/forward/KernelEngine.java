@@ -190,16 +190,18 @@ public final class KernelEngine implements ForwardingEngine {
         for (ForwardedService f : wanted.values()) {
             VirtualService service = f.service();
             KernelService old = removed.contains(service) ? null : served.get(service);
+            KernelService replaced = removed.contains(service) ? served.get(service) : null;
             KernelService s;
             StringBuilder tx = new StringBuilder();
             if (old == null) {
-                s = new KernelService(rules(id++, f));
+                KernelRuleset.Service fresh = rules(id++, f);
+                s = replaced == null ? new KernelService(fresh) : KernelService.replacing(fresh, replaced);
                 tx.append(KernelRuleset.addService(s.rules));
             } else {
                 s = new KernelService(rules(old.rules.id(), f), old);
             }
             Optional<String> problem = s.update(service.config(), service.table(), tx);
-            if (problem.isEmpty() && s.rules.counted()) problem = select(service, s.rules, f);
+            if (problem.isEmpty() && s.rules.counted()) problem = select(service, s, f);
             if (problem.isPresent()) {
                 problems.add("virtual server " + service.name() + ": " + problem.get() + "; not served");
                 if (old != null) {
@@ -264,10 +266,11 @@ public final class KernelEngine implements ForwardingEngine {
     }
 
     /** Loads (or keeps) the eBPF selector of a service whose scheduler counts connections; or says why it cannot. */
-    private Optional<String> select(VirtualService service, KernelRuleset.Service rules, ForwardedService f) {
+    private Optional<String> select(VirtualService service, KernelService s, ForwardedService f) {
+        KernelRuleset.Service rules = s.rules;
+        List<InetSocketAddress> servers = service.table().realServers().stream().map(RealServerState::address).toList();
         var layout = new KernelSelector.Layout(rules.protocol(), rules.family() == KernelRuleset.Family.IPV6,
-                f.addresses(), service.table().realServers().stream().map(RealServerState::address).toList(),
-                KernelSelector.rule(service.config().scheduler()));
+                f.addresses(), servers, s.marks(servers), KernelSelector.rule(service.config().scheduler()));
         try {
             selectors.serve(service, rules.name(), layout, service.table());
             return Optional.empty();

@@ -45,12 +45,18 @@ final class KernelSelector implements AutoCloseable {
         static final Counts NONE = new Counts(0, 0);
     }
 
-    /** What the program is built for: a change of any of it loads another program. */
+    /**
+     * What the program is built for: a change of any of it loads another program. {@code marks} are what it
+     * writes for each of {@code servers}: the nftables table's names for them, which stay while a server stays
+     * configured, whatever its place in the list.
+     */
     record Layout(Protocol protocol, boolean ipv6, List<InetSocketAddress> addresses, List<InetSocketAddress> servers,
-                  SelectorProgram.Rule rule) {
+                  List<Integer> marks, SelectorProgram.Rule rule) {
         Layout {
             addresses = List.copyOf(addresses);
             servers = List.copyOf(servers);
+            marks = List.copyOf(marks);
+            if (marks.size() != servers.size()) throw new IllegalArgumentException("a mark per server");
         }
     }
 
@@ -101,7 +107,7 @@ final class KernelSelector implements AutoCloseable {
         }
         List<Bpf.Fd> made = new ArrayList<>();
         try {
-            Bpf.Fd state = keep(made, Bpf.createMap(Bpf.MAP_ARRAY, 4, n * SelectorProgram.STATE_ENTRY, 1, name + "_state"));
+            Bpf.Fd state = keep(made, Bpf.createMap(Bpf.MAP_ARRAY, 4, SelectorProgram.stateSize(n), 1, name + "_state"));
             Bpf.Fd assigned = keep(made, Bpf.createMap(Bpf.MAP_ARRAY, 4, n * SelectorProgram.ASSIGNED_ENTRY, 1,
                     name + "_assigned"));
             Bpf.Fd flows = keep(made, Bpf.createMap(Bpf.MAP_LRU_HASH, SelectorProgram.FLOW_KEY,
@@ -219,7 +225,7 @@ final class KernelSelector implements AutoCloseable {
     private void write() throws NativeException {
         List<SelectorProgram.Load> loads = new ArrayList<>(weights.length);
         for (int i = 0; i < weights.length; i++) loads.add(new SelectorProgram.Load(pendingBase[i], other[i], weights[i]));
-        Bpf.update(state, new byte[4], SelectorProgram.state(loads));
+        Bpf.update(state, new byte[4], SelectorProgram.state(loads, layout.marks()));
     }
 
     @Override

@@ -3,13 +3,14 @@ package dev.vigil.forward;
 import dev.vigil.balance.RealServerState;
 import dev.vigil.balance.SchedulerSlots;
 import dev.vigil.balance.ServerTableChange;
-import dev.vigil.bpf.SelectorProgram;
 import dev.vigil.config.VirtualServer;
 import org.jspecify.annotations.Nullable;
 
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -20,12 +21,18 @@ import java.util.TreeSet;
  * One virtual service in the kernel engine's table: what the table has now (its chain, slots, real server
  * chains and which of them hold templates), and what the transaction being sent would leave, taken by
  * {@link #commit} once nft accepted it. A real server keeps its index (its chain {@code vsN_sI}) while it
- * stays configured, so a template outlives a reload that keeps the server.
+ * stays configured, so a template outlives a reload that keeps the server, and the mark an eBPF selector
+ * writes for it ({@link #mark}) means it whichever program wrote it.
  */
 final class KernelService {
+    /** The marks of a counted scheduler's servers: this + the server's index. */
+    static final int MARK_BASE = 0x56490000;
+
     final KernelRuleset.Service rules;
     private State now;
     private @Nullable State pending;
+    /** The indexes of the service this one replaced, taken again by its servers. */
+    private final Map<InetSocketAddress, Integer> inherited;
 
     /** An immutable view of the table's objects for this service. */
     private record State(String chain, String keep, SortedMap<Integer, Integer> slots,
@@ -37,12 +44,46 @@ final class KernelService {
     KernelService(KernelRuleset.Service rules) {
         this.rules = rules;
         this.now = State.EMPTY;
+        this.inherited = Map.of();
     }
 
     /** The same objects under {@code rules} (a reload that changed only what the objects do not hold). */
     KernelService(KernelRuleset.Service rules, KernelService old) {
         this.rules = rules;
         this.now = old.now;
+        this.inherited = old.inherited;
+    }
+
+    /**
+     * A service new to the table in place of {@code replaced} (a reload that changed what its objects hold):
+     * its servers take their indexes again, so a mark the old selector wrote during the hand-over names the
+     * same server in the new service's map as in the old one's.
+     */
+    static KernelService replacing(KernelRuleset.Service rules, KernelService replaced) {
+        return new KernelService(rules, replaced.now.nextIndex, replaced.indexes());
+    }
+
+    private KernelService(KernelRuleset.Service rules, int nextIndex, Map<InetSocketAddress, Integer> inherited) {
+        this.rules = rules;
+        this.now = new State("", "", new TreeMap<>(), new TreeMap<>(), new TreeSet<>(), nextIndex);
+        this.inherited = Map.copyOf(inherited);
+    }
+
+    /** The mark a counted scheduler's selector writes for the server of {@code index}. */
+    static int mark(int index) {
+        return MARK_BASE + index;
+    }
+
+    /** The marks of {@code servers} in the table the pending transaction leaves (or has, if none is pending). */
+    List<Integer> marks(List<InetSocketAddress> servers) {
+        Map<InetSocketAddress, Integer> index = indexes();
+        return servers.stream().map(a -> mark(Objects.requireNonNull(index.get(a), a::toString))).toList();
+    }
+
+    private Map<InetSocketAddress, Integer> indexes() {
+        Map<InetSocketAddress, Integer> index = new HashMap<>(inherited);
+        (pending != null ? pending : now).servers.forEach((i, a) -> index.put(a, i));
+        return index;
     }
 
     /** The indexes of the real servers the table has for this service. */
@@ -81,7 +122,8 @@ final class KernelService {
         for (RealServerState s : change.realServers()) {
             Integer i = index.get(s.address());
             if (i == null) {
-                i = next++;
+                i = inherited.get(s.address());
+                if (i == null) i = next++;
                 index.put(s.address(), i);
                 added.append(KernelRuleset.addServer(rules, i, s.address()));
             }
@@ -91,9 +133,12 @@ final class KernelService {
             if (s.alive() && !s.drained()) persistent.add(i);
         }
         SortedMap<Integer, Integer> slotIndexes = new TreeMap<>();
-        // A counted scheduler's slot k is the k-th server, keyed in the map by the mark its selector writes.
-        slots.slots().forEach((k, a) -> slotIndexes.put(slots.kind() == SchedulerSlots.Kind.MARK
-                ? SelectorProgram.MARK_BASE + k : k, index.get(a)));
+        // A counted scheduler's servers are keyed in the map by the mark its selector writes: MARK_BASE + the
+        // server's index here, which does not change while it stays (a reorder rewrites no element).
+        slots.slots().forEach((k, a) -> {
+            int i = Objects.requireNonNull(index.get(a), a::toString);
+            slotIndexes.put(slots.kind() == SchedulerSlots.Kind.MARK ? mark(i) : k, i);
+        });
         Optional<InetSocketAddress> sorry = change.sorryServer().map(RealServerState::address);
         KernelRuleset.Target target = new KernelRuleset.Target(slots, change.quorumUp(), sorry, new TreeSet<>(servers.keySet()));
         String chain = KernelRuleset.chain(rules, target);

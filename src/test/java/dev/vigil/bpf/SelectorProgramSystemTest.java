@@ -30,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @RequiresRoot(commands = {})
 class SelectorProgramSystemTest {
     private static final int NEXT = -1;
+    /** The tests' marks: server i's is MARK_BASE + i (production's are the nftables table's, see KernelService). */
+    private static final int MARK_BASE = 0x4d000000;
     private final List<Bpf.Fd> fds = new ArrayList<>();
     /** Short times, so that a test can wait past them; production has balance's day and six minutes. */
     private static final SelectorProgram.Locality TIMES = new SelectorProgram.Locality(900_000_000L, 300_000_000L);
@@ -48,7 +50,7 @@ class SelectorProgramSystemTest {
 
     private Bpf.Fd program(Protocol protocol, boolean ipv6, Rule rule, int servers, SelectorProgram.Locality times,
                            InetSocketAddress... vips) throws NativeException {
-        state = keep(Bpf.createMap(Bpf.MAP_ARRAY, 4, servers * SelectorProgram.STATE_ENTRY, 1, "test_state"));
+        state = keep(Bpf.createMap(Bpf.MAP_ARRAY, 4, SelectorProgram.stateSize(servers), 1, "test_state"));
         assigned = keep(Bpf.createMap(Bpf.MAP_ARRAY, 4, servers * SelectorProgram.ASSIGNED_ENTRY, 1, "test_assigned"));
         flows = keep(Bpf.createMap(Bpf.MAP_LRU_HASH, SelectorProgram.FLOW_KEY, SelectorProgram.FLOW_VALUE, 1024,
                 "test_flows"));
@@ -81,7 +83,13 @@ class SelectorProgramSystemTest {
     }
 
     private void loads(SelectorProgram.Load... loads) throws NativeException {
-        Bpf.update(state, new byte[4], SelectorProgram.state(List.of(loads)));
+        Bpf.update(state, new byte[4], SelectorProgram.state(List.of(loads), marks(loads.length)));
+    }
+
+    private static List<Integer> marks(int servers) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < servers; i++) out.add(MARK_BASE + i);
+        return out;
     }
 
     private long[] assignedCounts(int servers) throws NativeException {
@@ -120,6 +128,22 @@ class SelectorProgramSystemTest {
     }
 
     @Test
+    void everyRuleWritesTheChosenServersMarkFromTheStateMapOnTheSynAndItsRetransmit() throws Exception {
+        InetSocketAddress vip = at("10.199.0.50", 80);
+        List<Integer> marks = List.of(0x56490007, 0x56490002, 0x56490010);
+        for (Rule rule : Rule.values()) {
+            Bpf.Fd p = program(Protocol.TCP, false, rule, 3, vip);
+            // Only the third takes connections: every rule chooses it.
+            Bpf.update(state, new byte[4], SelectorProgram.state(List.of(new SelectorProgram.Load(0, 0, 0),
+                    new SelectorProgram.Load(0, 0, 0), new SelectorProgram.Load(0, 0, 1)), marks));
+            byte[] syn = frame(at("10.0.0.100", sourcePort++), vip, 0x02);
+            assertThat(Bpf.testRun(p, syn).mark()).as("%s, the SYN", rule).isEqualTo(0x56490010);
+            assertThat(Bpf.testRun(p, syn).mark()).as("%s, its retransmit", rule).isEqualTo(0x56490010);
+            assertThat(assignedCounts(3)).as(rule.toString()).containsExactly(0, 0, 1);
+        }
+    }
+
+    @Test
     void wlcGivesEachSynTheLeastLoadedPerWeightAndCountsIt() throws Exception {
         InetSocketAddress vip = at("10.199.0.50", 80);
         Bpf.Fd p = program(Protocol.TCP, false, Rule.WEIGHTED_LEAST_CONNECTION, 3, vip);
@@ -128,7 +152,7 @@ class SelectorProgramSystemTest {
         for (int i = 0; i < 12; i++) {
             Bpf.TestRun r = syn(p, vip);
             assertThat(r.returnValue()).isEqualTo(NEXT);
-            got.add(r.mark() - SelectorProgram.MARK_BASE);
+            got.add(r.mark() - MARK_BASE);
         }
         // Sequential long-lived connections: weights 1, 2, 3 end 2, 4, 6.
         assertThat(got.stream().filter(i -> i == 0).count()).isEqualTo(2);
@@ -159,7 +183,7 @@ class SelectorProgramSystemTest {
         assertThat(assignedCounts(2)).containsExactly(1, 0);
         // Its server taken out: the retransmit is scheduled again.
         loads(new SelectorProgram.Load(0, 0, 0), new SelectorProgram.Load(0, 0, 1));
-        assertThat(Bpf.testRun(p, first).mark()).isEqualTo(SelectorProgram.MARK_BASE + 1);
+        assertThat(Bpf.testRun(p, first).mark()).isEqualTo(MARK_BASE + 1);
         assertThat(assignedCounts(2)).containsExactly(1, 1);
     }
 
@@ -176,7 +200,7 @@ class SelectorProgramSystemTest {
         assertThat(Bpf.testRun(p, frame(client, at("10.199.0.52", 80), 0x02)).mark()).isZero();
         assertThat(Bpf.testRun(p, frame(client, vip, -1)).mark()).isZero(); // UDP to a TCP service
         assertThat(Bpf.testRun(p, frame(at("fd00::1", 40001), at("fd00::50", 80), 0x02)).mark()).isZero();
-        assertThat(Bpf.testRun(p, frame(client, vip2, 0x02)).mark()).isEqualTo(SelectorProgram.MARK_BASE);
+        assertThat(Bpf.testRun(p, frame(client, vip2, 0x02)).mark()).isEqualTo(MARK_BASE);
         assertThat(Bpf.testRun(p, new byte[20])).isEqualTo(new Bpf.TestRun(NEXT, 0)); // too short for IPv4
         assertThat(assignedCounts(1)).containsExactly(1);
     }
@@ -210,10 +234,10 @@ class SelectorProgramSystemTest {
                     loads.add(new SelectorProgram.Load(active - before[i], inactive, weight));
                     model.add(new SelectorModel.Server(weight, active, inactive));
                 }
-                Bpf.update(state, new byte[4], SelectorProgram.state(loads));
+                Bpf.update(state, new byte[4], SelectorProgram.state(loads, marks(loads.size())));
                 int expected = SelectorModel.choose(rule, model);
                 int mark = syn(p, vip).mark();
-                assertThat(mark == 0 ? -1 : mark - SelectorProgram.MARK_BASE).as("%s over %s", rule, model)
+                assertThat(mark == 0 ? -1 : mark - MARK_BASE).as("%s over %s", rule, model)
                         .isEqualTo(expected);
             }
             p.close();
@@ -231,7 +255,7 @@ class SelectorProgramSystemTest {
             // Server 0 idle, server 1 loaded, server 2 out: server 1 wins only when both draws are server 1.
             loads(new SelectorProgram.Load(-before[0], 0, 1), new SelectorProgram.Load(100 - before[1], 0, 1),
                     new SelectorProgram.Load(-before[2], 0, 0));
-            got[syn(p, vip).mark() - SelectorProgram.MARK_BASE]++;
+            got[syn(p, vip).mark() - MARK_BASE]++;
         }
         assertThat(got[2]).isZero();
         // P(server 1) = 1/4: 150 of 600 expected, sd 10.6; 5 sd either way.
@@ -242,7 +266,7 @@ class SelectorProgramSystemTest {
             long[] before = assignedCounts(3);
             loads(new SelectorProgram.Load(-before[0], 0, 1), new SelectorProgram.Load(-before[1], 0, 3),
                     new SelectorProgram.Load(-before[2], 0, 0));
-            even[syn(p, vip).mark() - SelectorProgram.MARK_BASE]++;
+            even[syn(p, vip).mark() - MARK_BASE]++;
         }
         // The first draw alone decides a tie: server 0 with probability 1/4.
         assertThat(even[0]).isBetween(97, 203);
@@ -255,11 +279,11 @@ class SelectorProgramSystemTest {
         // Server 0 has 2 (inactive) UDP flows, server 1 has 1 active TCP-like base that UDP counts as inactive.
         loads(new SelectorProgram.Load(0, 2, 1), new SelectorProgram.Load(0, 1, 1));
         byte[] flow = frame(at("10.0.0.100", 5000), vip, -1);
-        assertThat(Bpf.testRun(p, flow).mark()).isEqualTo(SelectorProgram.MARK_BASE + 1);
-        for (int i = 0; i < 5; i++) assertThat(Bpf.testRun(p, flow).mark()).isEqualTo(SelectorProgram.MARK_BASE + 1);
+        assertThat(Bpf.testRun(p, flow).mark()).isEqualTo(MARK_BASE + 1);
+        for (int i = 0; i < 5; i++) assertThat(Bpf.testRun(p, flow).mark()).isEqualTo(MARK_BASE + 1);
         assertThat(assignedCounts(2)).containsExactly(0, 1);
         // 2 and 2 now: the next flow goes to the first.
-        assertThat(Bpf.testRun(p, frame(at("10.0.0.100", 5001), vip, -1)).mark()).isEqualTo(SelectorProgram.MARK_BASE);
+        assertThat(Bpf.testRun(p, frame(at("10.0.0.100", 5001), vip, -1)).mark()).isEqualTo(MARK_BASE);
     }
 
     @Test
@@ -268,7 +292,7 @@ class SelectorProgramSystemTest {
         Bpf.Fd p = program(Protocol.TCP, true, Rule.LEAST_CONNECTION, 3, vip);
         loads(new SelectorProgram.Load(1, 0, 1), new SelectorProgram.Load(0, 0, 1), new SelectorProgram.Load(1, 0, 1));
         InetSocketAddress client = at("fd00:199::100", 40000);
-        assertThat(Bpf.testRun(p, frame(client, vip, 0x02)).mark()).isEqualTo(SelectorProgram.MARK_BASE + 1);
+        assertThat(Bpf.testRun(p, frame(client, vip, 0x02)).mark()).isEqualTo(MARK_BASE + 1);
         assertThat(Bpf.testRun(p, frame(at("fd00:199::100", 40001), at("fd00:199::51", 443), 0x02)).mark()).isZero();
         assertThat(Bpf.testRun(p, frame(at("10.0.0.1", 40001), at("10.199.0.50", 443), 0x02)).mark()).isZero();
     }
@@ -343,7 +367,7 @@ class SelectorProgramSystemTest {
                 // UDP: the program counts its own flows as inactive; the model's active are 0.
                 loads.add(new SelectorProgram.Load(active[i] - counted[i], Math.toIntExact(inactive[i]), weight[i]));
             }
-            Bpf.update(state, new byte[4], SelectorProgram.state(loads));
+            Bpf.update(state, new byte[4], SelectorProgram.state(loads, marks(loads.size())));
             List<SelectorModel.Server> view = view();
             byte[] frame = frame(new InetSocketAddress(client, sourcePort++), vip, protocol == Protocol.TCP ? 0x02 : -1);
             SelectorModel.Locality model = models.get(vip.getAddress());
@@ -352,7 +376,7 @@ class SelectorProgramSystemTest {
             long before = System.nanoTime();
             int mark = Bpf.testRun(program, frame).mark();
             long after = System.nanoTime();
-            int got = mark == 0 ? -1 : mark - SelectorProgram.MARK_BASE;
+            int got = mark == 0 ? -1 : mark - MARK_BASE;
             connections++;
             byte[] entry = entry(rule, n, vip.getAddress());
             SelectorModel.Locality early = model.copy(), late = model.copy();

@@ -234,8 +234,30 @@ class KernelSelectorSystemTest {
         assertThat(hold()).isEqualTo("rs3");
     }
 
+    @Test
+    void aReloadThatReordersTheServersSendsNoConnectionWhereNoSelectorChose() throws Exception {
+        VirtualService s = serve("wlc", 1, 1, 1);
+        s.setHealth(new InetSocketAddress("10.198.0.2", NatTestbed.BACKEND_PORT), false, 1);
+        s.setHealth(new InetSocketAddress("10.198.0.3", NatTestbed.BACKEND_PORT), false, 1);
+        assertThat(hold(2)).containsOnly("rs4");
+        // The daemon's reload publishes the new table, which the nft map follows at once, and only then has the
+        // engine load the selector for the new order: meanwhile the old program, rs4 at its third place, schedules.
+        NodeConfig c = reconfigure(s, "10.198.0.4", "10.198.0.3", "10.198.0.2");
+        assertThat(hold(3)).as("between the table and the new selector").containsOnly("rs4");
+        assertThat(engine.apply(List.of(new ForwardedService(s, List.of(VIP), List.of(), EngineChoice.of(c, s.config())))))
+                .isEmpty();
+        assertThat(hold(3)).as("with the new selector").containsOnly("rs4");
+    }
+
     /** A reload of {@code s} with these real servers, in this order, weight 1 each, as the daemon does it. */
     private void reload(VirtualService s, String... servers) throws Exception {
+        NodeConfig c = reconfigure(s, servers);
+        assertThat(engine.apply(List.of(new ForwardedService(s, List.of(VIP), List.of(), EngineChoice.of(c, s.config())))))
+                .isEmpty();
+    }
+
+    /** The first half of {@link #reload}: the service takes its new configuration and publishes its table. */
+    private static NodeConfig reconfigure(VirtualService s, String... servers) {
         StringBuilder text = new StringBuilder("virtual_server " + NatTestbed.VIP + " " + PORT + " {\n  lb_algo "
                 + s.config().scheduler().keyword() + "\n  vigil_engine kernel\n");
         for (String a : servers) text.append("  real_server ").append(a).append(' ').append(NatTestbed.BACKEND_PORT)
@@ -244,8 +266,7 @@ class KernelSelectorSystemTest {
         assertThat(r.errors()).isEmpty();
         NodeConfig c = r.config().orElseThrow();
         s.reconfigure(c.virtualServers().getFirst());
-        assertThat(engine.apply(List.of(new ForwardedService(s, List.of(VIP), List.of(), EngineChoice.of(c, s.config())))))
-                .isEmpty();
+        return c;
     }
 
     @Test

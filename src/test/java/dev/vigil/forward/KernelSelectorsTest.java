@@ -27,7 +27,7 @@ class KernelSelectorsTest {
     @Test
     void establishedIsActiveEveryOtherStateInactiveAndOnlyThisServicesVipsCount() {
         var layout = new KernelSelector.Layout(Protocol.TCP, false, List.of(VIP), List.of(A, B),
-                SelectorProgram.Rule.WEIGHTED_LEAST_CONNECTION);
+                List.of(KernelService.mark(0), KernelService.mark(1)), SelectorProgram.Rule.WEIGHTED_LEAST_CONNECTION);
         var counts = KernelSelectors.count(layout, List.of(
                 tcp("ESTABLISHED", 1, VIP, A), tcp("ESTABLISHED", 2, VIP, A), tcp("TIME_WAIT", 3, VIP, A),
                 tcp("SYN_SENT", 4, VIP, B), tcp("ESTABLISHED", 5, new InetSocketAddress("10.199.0.50", 81), B),
