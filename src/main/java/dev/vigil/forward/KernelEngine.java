@@ -361,8 +361,14 @@ public final class KernelEngine implements ForwardingEngine {
         }
     }
 
-    /** Reconciles the eBPF selectors from conntrack now rather than at the next period (tests). */
+    /**
+     * Reconciles the eBPF selectors from conntrack now rather than at the next period (tests), their weights from
+     * each service's table as it is now: an overload flag a test has seen change may still have its push queued.
+     */
     void reconcileSelectors() {
+        synchronized (this) {
+            served.keySet().forEach(service -> selectors.table(service, service.table()));
+        }
         selectors.tick();
     }
 
